@@ -1,0 +1,9 @@
+"""Django app config of booking (schedule store, free slots, appointments)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BookingConfig(AppConfig):
+    name = "booking"
+    verbose_name = _("Booking")

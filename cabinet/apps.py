@@ -1,0 +1,9 @@
+"""Django app config of the patient cabinet."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CabinetConfig(AppConfig):
+    name = "cabinet"
+    verbose_name = _("Patient cabinet")

@@ -1,0 +1,9 @@
+"""Django app config of the catalog (reference data synced from the MIS)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogConfig(AppConfig):
+    name = "catalog"
+    verbose_name = _("Catalog")

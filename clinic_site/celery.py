@@ -1,0 +1,22 @@
+"""The Celery application: configured from Django settings (CELERY_*)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic_site.settings")
+
+app = Celery("clinic_site")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _schedule_periodic_tasks(sender: Celery, **_kwargs: object) -> None:
+    from django.conf import settings
+
+    sender.add_periodic_task(
+        float(settings.MIS_SYNC_INTERVAL),
+        sender.signature("integrations.tasks.sync_mis"),
+        name="sync the MIS catalog and schedule",
+    )

@@ -1,0 +1,8 @@
+"""Django app config of the integration layer."""
+
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    name = "integrations"
+    verbose_name = "Integrations"

@@ -1,0 +1,279 @@
+"""The demo MIS: an in-process clinic generated deterministically from a seed.
+
+Three branches in two time zones, 14 specialties, 44 doctors, 60+ services
+with durations and prices, and 30 days of schedules with lunch breaks and
+visits already booked. The MIS keeps its clock in Moscow time, like many
+real ones, so the Yekaterinburg branch (UTC+5) arrives shifted by two hours
+and has to be converted. All names and addresses are synthetic.
+
+The schedule of a doctor on a date depends only on (seed, doctor, date), so
+asking twice gives the same answer and a repeated sync changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from integrations.ports import (
+    Branch,
+    BreakInterval,
+    BusyInterval,
+    Doctor,
+    MisStatus,
+    MisUnavailable,
+    Schedule,
+    Service,
+    SlotPolicy,
+    Specialty,
+    WorkInterval,
+)
+
+MIS_TIME_ZONE = "Europe/Moscow"
+SCHEDULE_DAYS = 30
+
+BRANCHES = (
+    Branch("br-msk", "Филиал на Тверской", "г. Москва, ул. Примерная, д. 12", "+74950000001",
+           "Europe/Moscow"),
+    Branch("br-spb", "Филиал на Невском", "г. Санкт-Петербург, пр. Условный, д. 7",
+           "+78120000002", "Europe/Moscow"),
+    Branch("br-ekb", "Филиал в Екатеринбурге", "г. Екатеринбург, ул. Образцовая, д. 3",
+           "+73430000003", "Asia/Yekaterinburg"),
+)
+
+
+@dataclass(frozen=True)
+class _SpecialtySpec:
+    code: str  # the specialty's number in the B01 section of the nomenclature
+    name: str
+    doctor_title: str  # as in "Приём врача-терапевта"
+    doctors: int
+    procedures: tuple[tuple[str, str, int, int], ...]  # code, name, minutes, price
+
+
+SPECIALTIES = (
+    _SpecialtySpec("047", "Терапия", "терапевта", 4, (
+        ("A05.10.006", "Регистрация электрокардиограммы", 15, 1200),
+        ("B04.047.002", "Профилактический осмотр терапевта", 30, 2600),
+    )),
+    _SpecialtySpec("015", "Кардиология", "кардиолога", 3, (
+        ("A04.10.002", "Эхокардиография", 40, 4200),
+        ("A05.10.008", "Холтеровское мониторирование ЭКГ (установка)", 20, 3900),
+    )),
+    _SpecialtySpec("023", "Неврология", "невролога", 3, (
+        ("A05.23.001", "Электроэнцефалография", 60, 3800),
+    )),
+    _SpecialtySpec("058", "Эндокринология", "эндокринолога", 3, (
+        ("A04.22.001", "УЗИ щитовидной железы", 20, 1900),
+    )),
+    _SpecialtySpec("004", "Гастроэнтерология", "гастроэнтеролога", 3, (
+        ("A04.16.001", "УЗИ органов брюшной полости", 30, 2700),
+        ("A03.16.001", "Эзофагогастродуоденоскопия", 40, 5500),
+    )),
+    _SpecialtySpec("001", "Акушерство и гинекология", "акушера-гинеколога", 3, (
+        ("A04.20.001", "УЗИ органов малого таза", 30, 2500),
+        ("A03.20.001", "Кольпоскопия", 20, 2300),
+    )),
+    _SpecialtySpec("053", "Урология", "уролога", 3, (
+        ("A04.28.001", "УЗИ почек и надпочечников", 20, 2000),
+    )),
+    _SpecialtySpec("028", "Оториноларингология", "оториноларинголога", 3, (
+        ("A12.25.001", "Тональная аудиометрия", 30, 1800),
+        ("A16.08.016", "Промывание лакун миндалин", 20, 1500),
+    )),
+    _SpecialtySpec("029", "Офтальмология", "офтальмолога", 3, (
+        ("A02.26.003", "Офтальмоскопия глазного дна", 15, 1300),
+        ("A02.26.005", "Периметрия", 20, 1400),
+    )),
+    _SpecialtySpec("008", "Дерматовенерология", "дерматовенеролога", 3, (
+        ("A03.01.001", "Дерматоскопия", 20, 1700),
+        ("A16.01.017", "Удаление доброкачественного новообразования кожи", 40, 4800),
+    )),
+    _SpecialtySpec("050", "Травматология и ортопедия", "травматолога-ортопеда", 3, (
+        ("A11.04.004", "Внутрисуставное введение лекарственного препарата", 20, 2900),
+    )),
+    _SpecialtySpec("031", "Педиатрия", "педиатра", 4, (
+        ("B04.031.002", "Профилактический осмотр педиатра", 30, 2400),
+    )),
+    _SpecialtySpec("057", "Хирургия", "хирурга", 3, (
+        ("A15.01.001", "Перевязка при нарушении целостности кожи", 20, 1100),
+        ("A16.01.004", "Хирургическая обработка раны", 30, 3300),
+    )),
+    _SpecialtySpec("002", "Аллергология и иммунология", "аллерголога-иммунолога", 3, (
+        ("A12.06.006", "Накожные аллергологические пробы", 45, 3600),
+    )),
+)
+
+_MALE_FIRST = ("Алексей", "Андрей", "Дмитрий", "Сергей", "Михаил", "Павел", "Игорь", "Олег",
+               "Роман", "Николай", "Владимир", "Константин")
+_FEMALE_FIRST = ("Анна", "Елена", "Мария", "Ольга", "Наталья", "Татьяна", "Ирина", "Светлана",
+                 "Юлия", "Екатерина", "Марина", "Вера")
+_PATRONYMIC_ROOTS = ("Александров", "Викторов", "Сергеев", "Петров", "Игорев", "Андреев",
+                     "Николаев", "Олегов", "Михайлов", "Павлов")
+_SURNAMES = ("Соколов", "Морозов", "Волков", "Лебедев", "Козлов", "Новиков", "Семёнов",
+             "Голубев", "Виноградов", "Богданов", "Воробьёв", "Фёдоров", "Беляев", "Тарасов",
+             "Белов", "Комаров", "Орлов", "Киселёв", "Макаров", "Ковалёв", "Ильин", "Гусев",
+             "Титов", "Кузьмин", "Кудрявцев", "Баранов", "Куликов", "Медведев", "Ершов",
+             "Никитин", "Соболев", "Рябов", "Поляков", "Цветков", "Данилов", "Жуков",
+             "Фролов", "Журавлёв", "Николаев", "Крылов", "Максимов", "Сидоров", "Осипов",
+             "Белоусов", "Федотов", "Дорофеев", "Егоров", "Матвеев")
+_CATEGORIES = ("высшая категория", "первая категория", "вторая категория", "")
+_DEGREES = ("кандидат медицинских наук", "доктор медицинских наук", "", "", "", "")
+
+# Shift kinds: (start, end, lunch) in the branch's local time.
+_SHIFTS = {
+    "full": (time(9), time(18), (time(13), time(14))),
+    "morning": (time(8), time(14), None),
+    "evening": (time(14), time(20), None),
+    "saturday": (time(9), time(15), None),
+}
+
+
+def _patronymic(root: str, female: bool) -> str:
+    return root + ("на" if female else "ич")
+
+
+class DemoMis:
+    """Deterministic in-process MIS (implements integrations.ports.MisAdapter)."""
+
+    name = "demo"
+    time_zone = MIS_TIME_ZONE
+    slot_policy = SlotPolicy(grid_minutes=15, buffer_minutes=5, breaks_block=True)
+
+    def __init__(self, *, seed: int = 2026, outage: bool = False, today: date | None = None):
+        self.seed = seed
+        self.outage = outage
+        self._tz = ZoneInfo(MIS_TIME_ZONE)
+        self._today = today
+        self._specialties, self._services, self._doctors = self._generate_directory()
+
+    # --- the MisAdapter port ---------------------------------------------
+
+    def ping(self) -> MisStatus:
+        self._check_up()
+        return MisStatus(system=self.name, ok=True, detail=f"seed {self.seed}")
+
+    def branches(self) -> list[Branch]:
+        self._check_up()
+        return list(BRANCHES)
+
+    def specialties(self) -> list[Specialty]:
+        self._check_up()
+        return list(self._specialties)
+
+    def services(self) -> list[Service]:
+        self._check_up()
+        return list(self._services)
+
+    def doctors(self) -> list[Doctor]:
+        self._check_up()
+        return list(self._doctors)
+
+    def schedule(self, *, start: date, end: date) -> Schedule:
+        self._check_up()
+        first = self.today()
+        last = first + timedelta(days=SCHEDULE_DAYS - 1)
+        work: list[WorkInterval] = []
+        busy: list[BusyInterval] = []
+        breaks: list[BreakInterval] = []
+        day = max(start, first)
+        while day <= min(end, last):
+            for doctor in self._doctors:
+                self._doctor_day(doctor, day, work, busy, breaks)
+            day += timedelta(days=1)
+        return Schedule(work=tuple(work), busy=tuple(busy), breaks=tuple(breaks))
+
+    # --- generation ----------------------------------------------------------
+
+    def today(self) -> date:
+        return self._today or datetime.now(self._tz).date()
+
+    def _check_up(self) -> None:
+        if self.outage:
+            raise MisUnavailable("demo MIS: outage knob is on")
+
+    def _generate_directory(self) -> tuple[list[Specialty], list[Service], list[Doctor]]:
+        rng = random.Random(f"{self.seed}:directory")
+        specialties: list[Specialty] = []
+        services: list[Service] = []
+        doctors: list[Doctor] = []
+        surnames = list(_SURNAMES)
+        rng.shuffle(surnames)
+        for spec in SPECIALTIES:
+            spec_id = f"sp-{spec.code}"
+            specialties.append(Specialty(spec_id, spec.name))
+            base = Decimal(rng.randrange(2400, 4600, 100))
+            own = [
+                Service(f"sv-B01.{spec.code}.001", f"B01.{spec.code}.001",
+                        f"Приём (осмотр, консультация) врача-{spec.doctor_title} первичный",
+                        spec_id, 30, base),
+                Service(f"sv-B01.{spec.code}.002", f"B01.{spec.code}.002",
+                        f"Приём (осмотр, консультация) врача-{spec.doctor_title} повторный",
+                        spec_id, 20, (base * Decimal("0.8")).quantize(Decimal("100"))),
+                Service(f"sv-B01.{spec.code}.002-tm", f"B01.{spec.code}.002",
+                        f"Телемедицинская консультация врача-{spec.doctor_title}",
+                        spec_id, 30, (base * Decimal("0.7")).quantize(Decimal("100")),
+                        online=True),
+            ]
+            own += [
+                Service(f"sv-{code}", code, name, spec_id, minutes, Decimal(price))
+                for code, name, minutes, price in spec.procedures
+            ]
+            services += own
+            for number in range(spec.doctors):
+                female = rng.random() < 0.55
+                surname = surnames.pop()
+                doctor_id = f"dr-{spec.code}-{number + 1}"
+                branch_ids = tuple(sorted(rng.sample([b.external_id for b in BRANCHES],
+                                                     k=rng.choice((1, 1, 2)))))
+                doctors.append(Doctor(
+                    external_id=doctor_id,
+                    last_name=surname + ("а" if female else ""),
+                    first_name=rng.choice(_FEMALE_FIRST if female else _MALE_FIRST),
+                    middle_name=_patronymic(rng.choice(_PATRONYMIC_ROOTS), female),
+                    specialty_ids=(spec_id,),
+                    branch_ids=branch_ids,
+                    service_ids=tuple(s.external_id for s in own),
+                    career_start=date(rng.randrange(1988, 2021), rng.randrange(1, 13), 1),
+                    category=rng.choice(_CATEGORIES),
+                    degree=rng.choice(_DEGREES),
+                ))
+        return specialties, services, doctors
+
+    def _doctor_day(self, doctor: Doctor, day: date, work: list[WorkInterval],
+                    busy: list[BusyInterval], breaks: list[BreakInterval]) -> None:
+        pattern = random.Random(f"{self.seed}:{doctor.external_id}:pattern")
+        works_saturday = pattern.random() < 0.4
+        usual_shift = pattern.choice(("full", "full", "morning", "evening"))
+        rng = random.Random(f"{self.seed}:{doctor.external_id}:{day.isoformat()}")
+        weekday = day.weekday()
+        if weekday == 6 or (weekday == 5 and not works_saturday) or rng.random() < 0.05:
+            return
+        shift = "saturday" if weekday == 5 else usual_shift
+        begin, finish, lunch = _SHIFTS[shift]
+        branch = next(b for b in BRANCHES
+                      if b.external_id == doctor.branch_ids[weekday % len(doctor.branch_ids)])
+        local = ZoneInfo(branch.time_zone)
+
+        def at(moment: time) -> datetime:
+            return datetime.combine(day, moment, tzinfo=local).astimezone(self._tz)
+
+        work.append(WorkInterval(doctor.external_id, branch.external_id, at(begin), at(finish)))
+        if lunch:
+            breaks.append(BreakInterval(doctor.external_id, at(lunch[0]), at(lunch[1])))
+        # Visits already booked by phone and at the front desk.
+        occupancy = rng.uniform(0.25, 0.6)
+        cursor = datetime.combine(day, begin)
+        end_local = datetime.combine(day, finish)
+        while cursor + timedelta(minutes=30) <= end_local:
+            in_lunch = lunch and datetime.combine(day, lunch[0]) <= cursor < datetime.combine(
+                day, lunch[1])
+            if not in_lunch and rng.random() < occupancy:
+                length = rng.choice((20, 30))
+                start = cursor.replace(tzinfo=local).astimezone(self._tz)
+                busy.append(BusyInterval(doctor.external_id, start,
+                                         start + timedelta(minutes=length)))
+            cursor += timedelta(minutes=30)
