@@ -47,7 +47,8 @@ def sync_schedule(*, adapter: MisAdapter, start: date, days: int) -> ScheduleSyn
     window_end = datetime.combine(end + timedelta(days=1), time(), mis_zone)
 
     schedule = adapter.schedule(start=start, end=end)
-    doctors = dict(Doctor.objects.values_list("external_id", "pk"))
+    # A doctor the MIS no longer lists (deactivated) keeps no bookable schedule.
+    doctors = dict(Doctor.objects.filter(is_active=True).values_list("external_id", "pk"))
     branches = dict(Branch.objects.values_list("external_id", "pk"))
 
     wanted: set[Key] = set()

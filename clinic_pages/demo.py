@@ -1,5 +1,8 @@
 """The demo site of the embedded default: home page, doctors index, settings."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.db import transaction
 
 from wagtail.models import Page, Site
@@ -30,10 +33,11 @@ def ensure_demo_site() -> HomePage:
                 "Свободное время приёма онлайн."
             ),
         ))
+        address = urlsplit(settings.WAGTAILADMIN_BASE_URL)
         Site.objects.update_or_create(
             is_default_site=True,
-            defaults={"root_page": home, "hostname": "localhost", "port": 80,
-                      "site_name": "Клиника «Демо»"},
+            defaults={"root_page": home, "hostname": address.hostname or "localhost",
+                      "port": address.port or 80, "site_name": "Клиника «Демо»"},
         )
     if not DoctorIndexPage.objects.exists():
         home.add_child(instance=DoctorIndexPage(

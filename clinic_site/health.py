@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -32,13 +33,13 @@ def _cache() -> str:
     if cache.get(key) != value:
         raise RuntimeError("cache did not return the value just stored")
     cache.delete(key)
-    return cache.__class__.__name__
+    return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
 
 
 def _broker() -> str:
     with celery_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
-        return conn.transport_cls if isinstance(conn.transport_cls, str) else conn.transport.driver_name
+        return conn.transport.driver_name
 
 
 def _mis() -> str:

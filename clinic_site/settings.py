@@ -143,13 +143,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="clinic")
+# Prefix of every Redis key (cache and broker), so several instances or test
+# runs can share one Redis server without seeing each other's keys.
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="clinic")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
             # A dead Redis must answer in about a second, not hang a worker.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -159,7 +161,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
         }
     }
 
@@ -167,6 +169,8 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesyste
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
+    for _folder in ("messages", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "messages"),
         "data_folder_out": str(_broker_dir / "messages"),
@@ -174,7 +178,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith("redis"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "global_keyprefix": f"{REDIS_KEY_PREFIX}:",
+    }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="default")
 CELERY_TASK_IGNORE_RESULT = True
@@ -183,9 +191,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = "UTC"
-# One queue per external system; the default queue takes everything else.
-CELERY_TASK_ROUTES = {"integrations.tasks.sync_mis": {"queue": "mis"}}
-CELERY_WORKER_QUEUES = env.list("CELERY_WORKER_QUEUES", default=["default", "mis"])
+# Queues a worker consumes: the default one and one per external system
+# (each task names its system's queue).
+WORKER_QUEUES = env.list("WORKER_QUEUES", default=["default", "mis"])
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Seconds between MIS syncs run by beat (the issue asks for every 2-3 minutes).
 MIS_SYNC_INTERVAL = env.int("MIS_SYNC_INTERVAL", default=150)
@@ -237,6 +245,9 @@ STORAGES = {
         )
     },
 }
+# Outside production WhiteNoise serves straight from the finders (no collectstatic).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 

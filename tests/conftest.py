@@ -1,0 +1,39 @@
+"""Shared fixtures: the demo clinic on the test database, free ports."""
+
+import io
+import socket
+
+import pytest
+from django.core.management import call_command
+
+from integrations.mis.demo import DemoMis
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Each test starts with an empty cache (the Redis prefix is this run's own)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def demo_mis() -> DemoMis:
+    return DemoMis(seed=2026)
+
+
+@pytest.fixture
+def demo_clinic(db):
+    """The demo clinic exactly as `make run` loads it."""
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
