@@ -1,0 +1,77 @@
+"""The MIS sync runs inside a real Celery worker with beat, on Redis and PostgreSQL."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from catalog.models import Doctor
+from clinic_pages.demo import ensure_demo_site
+from clinic_pages.models import DoctorPage
+from clinic_site.celery import app as celery_app
+from integrations.mis_sync import LAST_SYNC_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_beat_runs_the_sync_every_two_to_three_minutes():
+    celery_app.loader.import_default_modules()
+    entries = [e for e in celery_app.conf.beat_schedule.values()
+               if e["task"] == "integrations.tasks.sync_mis"]
+    assert len(entries) == 1
+    assert 120 <= entries[0]["schedule"] <= 180
+
+
+def wait_for(predicate, seconds: float, what: str, log: Path):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_worker_with_beat_syncs_then_finds_nothing_to_write(tmp_path):
+    ensure_demo_site()
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "MIS_SYNC_INTERVAL": "3",
+    }
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "clinic_site", "worker", "--beat",
+             "--loglevel=INFO", "--concurrency=1", "-Q", "default,mis",
+             "--schedule", str(tmp_path / "beat-schedule"), "-n", f"test-{os.getpid()}@%h",
+             "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        first = wait_for(lambda: cache.get(LAST_SYNC_KEY), 90, "the first sync", log)
+        assert first["written"] > 0
+        assert Doctor.objects.count() >= 40
+        # The catalog signal ran in the worker too: every doctor got a page.
+        assert DoctorPage.objects.count() == Doctor.objects.count()
+        later = wait_for(
+            lambda: (c := cache.get(LAST_SYNC_KEY)) and c["at"] > first["at"] and c,
+            60, "a second sync", log,
+        )
+        assert later["written"] == 0
+        assert "integrations.tasks.sync_mis" in log.read_text()
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
