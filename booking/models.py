@@ -25,10 +25,12 @@ class ScheduleInterval(models.Model):
         verbose_name = _("schedule interval")
         verbose_name_plural = _("schedule intervals")
         constraints = [
-            models.UniqueConstraint(fields=["doctor", "kind", "start", "end"],
-                                    name="schedule_interval_unique"),
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")),
-                                   name="schedule_interval_positive"),
+            models.UniqueConstraint(
+                fields=["doctor", "kind", "start", "end"], name="schedule_interval_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="schedule_interval_positive"
+            ),
         ]
         indexes = [models.Index(fields=["doctor", "start"])]
 

@@ -54,18 +54,32 @@ def sync_schedule(*, adapter: MisAdapter, start: date, days: int) -> ScheduleSyn
     wanted: set[Key] = set()
     for w in schedule.work:
         if w.doctor_id in doctors:
-            wanted.add((doctors[w.doctor_id], ScheduleInterval.Kind.WORK,
-                        branches.get(w.branch_id), _utc(w.start), _utc(w.end)))
-    for kind, intervals in ((ScheduleInterval.Kind.BUSY, schedule.busy),
-                            (ScheduleInterval.Kind.BREAK, schedule.breaks)):
+            wanted.add(
+                (
+                    doctors[w.doctor_id],
+                    ScheduleInterval.Kind.WORK,
+                    branches.get(w.branch_id),
+                    _utc(w.start),
+                    _utc(w.end),
+                )
+            )
+    for kind, intervals in (
+        (ScheduleInterval.Kind.BUSY, schedule.busy),
+        (ScheduleInterval.Kind.BREAK, schedule.breaks),
+    ):
         for i in intervals:
             if i.doctor_id in doctors:
                 wanted.add((doctors[i.doctor_id], kind, None, _utc(i.start), _utc(i.end)))
 
     stored = ScheduleInterval.objects.filter(start__gte=window_start, start__lt=window_end)
     existing: dict[Key, int] = {
-        (row.doctor_id, row.kind, row.branch_id, row.start.astimezone(UTC),
-         row.end.astimezone(UTC)): row.pk
+        (
+            row.doctor_id,
+            row.kind,
+            row.branch_id,
+            row.start.astimezone(UTC),
+            row.end.astimezone(UTC),
+        ): row.pk
         for row in stored.only("pk", "doctor_id", "kind", "branch_id", "start", "end")
     }
     # Only intervals inside the window are the MIS's answer for it.

@@ -27,13 +27,21 @@ def ensure_demo_users() -> list[DemoLogin]:
     editor = User.objects.filter(username=DEMO_EDITOR.username).first()
     if editor is None:
         editor = User.objects.create_user(
-            DEMO_EDITOR.username, password=DEMO_EDITOR.password, first_name="Редактор",
-            last_name="Демо", is_staff=True, email="editor@example.invalid",
+            DEMO_EDITOR.username,
+            password=DEMO_EDITOR.password,
+            first_name="Редактор",
+            last_name="Демо",
+            is_staff=True,
+            email="editor@example.invalid",
         )
         editor.groups.add(editors)
     if not User.objects.filter(username=DEMO_PATIENT.username).exists():
         User.objects.create_user(
-            DEMO_PATIENT.username, password=DEMO_PATIENT.password, first_name="Пациент",
-            last_name="Демонстрационный", phone="+79990000001", email="patient@example.invalid",
+            DEMO_PATIENT.username,
+            password=DEMO_PATIENT.password,
+            first_name="Пациент",
+            last_name="Демонстрационный",
+            phone="+79990000001",
+            email="patient@example.invalid",
         )
     return [DEMO_EDITOR, DEMO_PATIENT]

@@ -14,7 +14,11 @@ class User(AbstractUser):
     """Everyone who logs in: patients in the cabinet, staff in the admin."""
 
     phone = models.CharField(
-        _("phone"), max_length=16, unique=True, null=True, blank=True,
+        _("phone"),
+        max_length=16,
+        unique=True,
+        null=True,
+        blank=True,
         validators=[phone_validator],
         help_text=_("International format, e.g. +79001234567. Used for SMS codes."),
     )

@@ -54,8 +54,12 @@ class Service(SyncedModel):
     code = models.CharField(_("nomenclature code"), max_length=32, blank=True)
     name = models.CharField(_("name"), max_length=300)
     specialty = models.ForeignKey(
-        Specialty, verbose_name=_("specialty"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="services",
+        Specialty,
+        verbose_name=_("specialty"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="services",
     )
     duration_minutes = models.PositiveSmallIntegerField(_("duration, minutes"))
     price = models.DecimalField(_("price, RUB"), max_digits=10, decimal_places=2)
@@ -79,8 +83,9 @@ class Doctor(SyncedModel):
     last_name = models.CharField(_("last name"), max_length=100)
     first_name = models.CharField(_("first name"), max_length=100)
     middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
-    specialties = models.ManyToManyField(Specialty, verbose_name=_("specialties"),
-                                         related_name="doctors")
+    specialties = models.ManyToManyField(
+        Specialty, verbose_name=_("specialties"), related_name="doctors"
+    )
     branches = models.ManyToManyField(Branch, verbose_name=_("branches"), related_name="doctors")
     services = models.ManyToManyField(Service, verbose_name=_("services"), related_name="doctors")
     career_start = models.DateField(_("career start"), null=True, blank=True)

@@ -28,8 +28,9 @@ class RowCounts:
 
     @property
     def written(self) -> int:
-        return (self.created + self.updated + self.deactivated
-                + self.links_added + self.links_removed)
+        return (
+            self.created + self.updated + self.deactivated + self.links_added + self.links_removed
+        )
 
 
 @dataclass
@@ -105,32 +106,51 @@ def sync_catalog(*, adapter: MisAdapter) -> CatalogSyncResult:
     doctors = adapter.doctors()
 
     result = CatalogSyncResult()
-    result.counts["branch"] = _sync_rows(Branch, {
-        b.external_id: {"name": b.name, "address": b.address, "phone": b.phone,
-                        "time_zone": b.time_zone}
-        for b in branches
-    })
-    result.counts["specialty"] = _sync_rows(Specialty, {
-        s.external_id: {"name": s.name} for s in specialties
-    })
+    result.counts["branch"] = _sync_rows(
+        Branch,
+        {
+            b.external_id: {
+                "name": b.name,
+                "address": b.address,
+                "phone": b.phone,
+                "time_zone": b.time_zone,
+            }
+            for b in branches
+        },
+    )
+    result.counts["specialty"] = _sync_rows(
+        Specialty, {s.external_id: {"name": s.name} for s in specialties}
+    )
     specialty_ids = _ids(Specialty)
-    result.counts["service"] = _sync_rows(Service, {
-        s.external_id: {
-            "code": s.code, "name": s.name, "duration_minutes": s.duration_minutes,
-            "price": s.price, "is_online": s.online,
-            "specialty_id": specialty_ids.get(s.specialty_id) if s.specialty_id else None,
-        }
-        for s in services
-    })
+    result.counts["service"] = _sync_rows(
+        Service,
+        {
+            s.external_id: {
+                "code": s.code,
+                "name": s.name,
+                "duration_minutes": s.duration_minutes,
+                "price": s.price,
+                "is_online": s.online,
+                "specialty_id": specialty_ids.get(s.specialty_id) if s.specialty_id else None,
+            }
+            for s in services
+        },
+    )
     known_doctors = set(_ids(Doctor).values())
-    doctor_counts = _sync_rows(Doctor, {
-        d.external_id: {
-            "last_name": d.last_name, "first_name": d.first_name,
-            "middle_name": d.middle_name, "career_start": d.career_start,
-            "category": d.category, "degree": d.degree,
-        }
-        for d in doctors
-    })
+    doctor_counts = _sync_rows(
+        Doctor,
+        {
+            d.external_id: {
+                "last_name": d.last_name,
+                "first_name": d.first_name,
+                "middle_name": d.middle_name,
+                "career_start": d.career_start,
+                "category": d.category,
+                "degree": d.degree,
+            }
+            for d in doctors
+        },
+    )
     doctor_ids = _ids(Doctor)
     branch_ids, service_ids = _ids(Branch), _ids(Service)
     for relation, ids, attribute in (

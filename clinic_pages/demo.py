@@ -23,27 +23,36 @@ def ensure_demo_site() -> HomePage:
         for placeholder in root.get_children():
             if placeholder.specific_class is Page:
                 placeholder.delete()
-        home = root.add_child(instance=HomePage(
-            title="Клиника «Демо»",
-            slug="home",
-            intro="Многопрофильная клиника: запись к врачу онлайн за пару касаний.",
-            seo_title="Клиника «Демо» — запись к врачу онлайн",
-            search_description=(
-                "Многопрофильная клиника: 44 врача 14 специальностей в трёх филиалах. "
-                "Свободное время приёма онлайн."
-            ),
-        ))
+        home = root.add_child(
+            instance=HomePage(
+                title="Клиника «Демо»",
+                slug="home",
+                intro="Многопрофильная клиника: запись к врачу онлайн за пару касаний.",
+                seo_title="Клиника «Демо» — запись к врачу онлайн",
+                search_description=(
+                    "Многопрофильная клиника: 44 врача 14 специальностей в трёх филиалах. "
+                    "Свободное время приёма онлайн."
+                ),
+            )
+        )
         address = urlsplit(settings.WAGTAILADMIN_BASE_URL)
         Site.objects.update_or_create(
             is_default_site=True,
-            defaults={"root_page": home, "hostname": address.hostname or "localhost",
-                      "port": address.port or 80, "site_name": "Клиника «Демо»"},
+            defaults={
+                "root_page": home,
+                "hostname": address.hostname or "localhost",
+                "port": address.port or 80,
+                "site_name": "Клиника «Демо»",
+            },
         )
     if not DoctorIndexPage.objects.exists():
-        home.add_child(instance=DoctorIndexPage(
-            title="Врачи", slug="doctors",
-            intro="Врачи клиники: выберите специалиста и свободное время приёма.",
-        ))
+        home.add_child(
+            instance=DoctorIndexPage(
+                title="Врачи",
+                slug="doctors",
+                intro="Врачи клиники: выберите специалиста и свободное время приёма.",
+            )
+        )
     clinic = ClinicSettings.load()
     if clinic.phone != DEMO_PHONE or clinic.name != "Клиника «Демо»":
         clinic.name, clinic.phone = "Клиника «Демо»", DEMO_PHONE

@@ -19,8 +19,12 @@ class ClinicSettings(BaseGenericSetting):
     """What every page shows: the clinic's name and the phone of the Call button."""
 
     name = models.CharField(_("clinic name"), max_length=200, default="Клиника")
-    phone = models.CharField(_("contact phone"), max_length=20, blank=True,
-                             help_text=_("Dialled by the sticky Call button, e.g. +74950000000."))
+    phone = models.CharField(
+        _("contact phone"),
+        max_length=20,
+        blank=True,
+        help_text=_("Dialled by the sticky Call button, e.g. +74950000000."),
+    )
 
     class Meta:
         verbose_name = _("clinic")
@@ -68,7 +72,8 @@ class DoctorIndexPage(SeoMixin):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["doctor_pages"] = (
-            DoctorPage.objects.live().child_of(self)
+            DoctorPage.objects.live()
+            .child_of(self)
             .filter(doctor__is_active=True)
             .select_related("doctor")
             .prefetch_related("doctor__specialties")
@@ -85,14 +90,22 @@ class DoctorPage(SeoMixin):
     )
     bio = RichTextField(_("biography"), blank=True)
     photo = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("photo"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     content_panels = [
         *Page.content_panels,
-        HelpPanel(content=_("Name, specialties, experience and category come from the MIS "
-                            "and are updated by the sync; edit them there.")),
+        HelpPanel(
+            content=_(
+                "Name, specialties, experience and category come from the MIS "
+                "and are updated by the sync; edit them there."
+            )
+        ),
         FieldPanel("doctor", read_only=True),
         FieldPanel("photo"),
         FieldPanel("bio"),

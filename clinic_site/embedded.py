@@ -47,14 +47,33 @@ def main() -> int:
     from cabinet.demo import DEMO_EDITOR, DEMO_PATIENT
 
     python = sys.executable
-    worker = subprocess.Popen([  # noqa: S603 - fixed argv, our own interpreter
-        python, "-m", "celery", "-A", "clinic_site", "worker", "--beat",
-        "--loglevel=WARNING", "--concurrency=1", "-Q", ",".join(settings.WORKER_QUEUES),
-        "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME,
-    ])
-    web = subprocess.Popen([  # noqa: S603
-        python, "manage.py", "runserver", f"{args.host}:{args.port}", "--noreload",
-    ])
+    # Fixed argv of our own interpreter: nothing untrusted reaches these calls.
+    worker = subprocess.Popen(  # noqa: S603
+        [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "clinic_site",
+            "worker",
+            "--beat",
+            "--loglevel=WARNING",
+            "--concurrency=1",
+            "-Q",
+            ",".join(settings.WORKER_QUEUES),
+            "--schedule",
+            settings.CELERY_BEAT_SCHEDULE_FILENAME,
+        ]
+    )
+    web = subprocess.Popen(  # noqa: S603
+        [
+            python,
+            "manage.py",
+            "runserver",
+            f"{args.host}:{args.port}",
+            "--noreload",
+        ]
+    )
     processes = [web, worker]
 
     def stop(*_args: object) -> None:

@@ -36,8 +36,11 @@ class MisSyncReport:
         return {
             "written": self.written,
             "catalog": {name: vars(c) for name, c in self.catalog.counts.items()},
-            "schedule": {"created": self.schedule.created, "deleted": self.schedule.deleted,
-                         "changed_doctor_days": len(self.schedule.changed_doctor_days)},
+            "schedule": {
+                "created": self.schedule.created,
+                "deleted": self.schedule.deleted,
+                "changed_doctor_days": len(self.schedule.changed_doctor_days),
+            },
             "seconds": round(self.seconds, 3),
         }
 

@@ -3,8 +3,9 @@
 import io
 import socket
 
-import pytest
 from django.core.management import call_command
+
+import pytest
 
 from integrations.mis.demo import DemoMis
 

@@ -2,8 +2,9 @@
 
 import time
 
-import pytest
 from django.test import override_settings
+
+import pytest
 
 from clinic_site.celery import app as celery_app
 
@@ -16,18 +17,24 @@ def test_all_up_on_postgres_and_redis(client):
     body = response.json()
     assert body["status"] == "ok"
     assert {name: c["status"] for name, c in body["checks"].items()} == {
-        "database": "ok", "cache": "ok", "broker": "ok", "mis": "ok"}
+        "database": "ok",
+        "cache": "ok",
+        "broker": "ok",
+        "mis": "ok",
+    }
     assert body["checks"]["database"]["detail"] == "postgresql"
     assert body["checks"]["cache"]["detail"] == "RedisCache"
     assert body["checks"]["broker"]["detail"] == "redis"
 
 
 def test_unreachable_redis_cache_is_reported_down(client, closed_port):
-    dead = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }}
+    dead = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     with override_settings(CACHES=dead):
         began = time.monotonic()
         response = client.get("/healthz")
@@ -57,7 +64,10 @@ def test_mis_outage_is_reported_down(client):
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
-    assert body["checks"]["mis"] == {"status": "down", "error": "MisUnavailable",
-                                     "ms": body["checks"]["mis"]["ms"]}
+    assert body["checks"]["mis"] == {
+        "status": "down",
+        "error": "MisUnavailable",
+        "ms": body["checks"]["mis"]["ms"],
+    }
     # No trace or internal detail leaks into the answer.
     assert "Traceback" not in response.content.decode()

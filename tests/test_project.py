@@ -8,10 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "ru" / "LC_MESSAGES" / "django.po"
@@ -19,10 +20,19 @@ MO = PO.with_suffix(".mo")
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items()
-            if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "CLINIC_ENV", "DEBUG"}}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**base, **env},
-                          capture_output=True, text=True, timeout=120)
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "CLINIC_ENV", "DEBUG"}
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.django_db
@@ -44,7 +54,9 @@ def test_embedded_default_without_any_variable():
         "print(json.dumps([s.DATABASES['default']['ENGINE'], "
         "s.DATABASES['default']['OPTIONS']['transaction_mode'], "
         "s.CACHES['default']['BACKEND'], s.CELERY_BROKER_URL, s.MIS_ADAPTER]))",
-        DJANGO_SETTINGS_MODULE="clinic_site.settings", DATABASE_URL="", REDIS_URL="",
+        DJANGO_SETTINGS_MODULE="clinic_site.settings",
+        DATABASE_URL="",
+        REDIS_URL="",
         CLINIC_VAR_DIR=str(ROOT / "var" / "test-embedded"),
     )
     assert result.returncode == 0, result.stderr
@@ -59,8 +71,9 @@ def test_embedded_default_without_any_variable():
 def test_production_refuses_to_start_without_secrets(missing):
     env = {"CLINIC_ENV": "production", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "clinic.example"}
     del env[missing]
-    result = run_python("import django; django.setup()",
-                        DJANGO_SETTINGS_MODULE="clinic_site.settings", **env)
+    result = run_python(
+        "import django; django.setup()", DJANGO_SETTINGS_MODULE="clinic_site.settings", **env
+    )
     assert result.returncode != 0
     assert f"{missing} must be set when CLINIC_ENV=production" in result.stderr
 
@@ -69,7 +82,8 @@ def test_production_settings_pass_the_deploy_check():
     result = run_python(
         "import sys; from django.core.management import execute_from_command_line; "
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
-        DJANGO_SETTINGS_MODULE="clinic_site.settings", CLINIC_ENV="production",
+        DJANGO_SETTINGS_MODULE="clinic_site.settings",
+        CLINIC_ENV="production",
         SECRET_KEY="a-long-random-production-secret-" + "k9Z!" * 12,
         ALLOWED_HOSTS="clinic.example",
     )
@@ -78,8 +92,11 @@ def test_production_settings_pass_the_deploy_check():
 
 def test_russian_catalogue_is_complete_and_compiled():
     assert shutil.which("msgfmt"), "gettext's msgfmt is installed by .ci/run"
-    check = subprocess.run(["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(PO)],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(PO)],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stderr
     assert "untranslated" not in check.stderr and "fuzzy" not in check.stderr
     # The committed .mo says exactly what the .po says.

@@ -36,12 +36,27 @@ MIS_TIME_ZONE = "Europe/Moscow"
 SCHEDULE_DAYS = 30
 
 BRANCHES = (
-    Branch("br-msk", "Филиал на Тверской", "г. Москва, ул. Примерная, д. 12", "+74950000001",
-           "Europe/Moscow"),
-    Branch("br-spb", "Филиал на Невском", "г. Санкт-Петербург, пр. Условный, д. 7",
-           "+78120000002", "Europe/Moscow"),
-    Branch("br-ekb", "Филиал в Екатеринбурге", "г. Екатеринбург, ул. Образцовая, д. 3",
-           "+73430000003", "Asia/Yekaterinburg"),
+    Branch(
+        "br-msk",
+        "Филиал на Тверской",
+        "г. Москва, ул. Примерная, д. 12",
+        "+74950000001",
+        "Europe/Moscow",
+    ),
+    Branch(
+        "br-spb",
+        "Филиал на Невском",
+        "г. Санкт-Петербург, пр. Условный, д. 7",
+        "+78120000002",
+        "Europe/Moscow",
+    ),
+    Branch(
+        "br-ekb",
+        "Филиал в Екатеринбурге",
+        "г. Екатеринбург, ул. Образцовая, д. 3",
+        "+73430000003",
+        "Asia/Yekaterinburg",
+    ),
 )
 
 
@@ -55,71 +70,212 @@ class _SpecialtySpec:
 
 
 SPECIALTIES = (
-    _SpecialtySpec("047", "Терапия", "терапевта", 4, (
-        ("A05.10.006", "Регистрация электрокардиограммы", 15, 1200),
-        ("B04.047.002", "Профилактический осмотр терапевта", 30, 2600),
-    )),
-    _SpecialtySpec("015", "Кардиология", "кардиолога", 3, (
-        ("A04.10.002", "Эхокардиография", 40, 4200),
-        ("A05.10.008", "Холтеровское мониторирование ЭКГ (установка)", 20, 3900),
-    )),
-    _SpecialtySpec("023", "Неврология", "невролога", 3, (
-        ("A05.23.001", "Электроэнцефалография", 60, 3800),
-    )),
-    _SpecialtySpec("058", "Эндокринология", "эндокринолога", 3, (
-        ("A04.22.001", "УЗИ щитовидной железы", 20, 1900),
-    )),
-    _SpecialtySpec("004", "Гастроэнтерология", "гастроэнтеролога", 3, (
-        ("A04.16.001", "УЗИ органов брюшной полости", 30, 2700),
-        ("A03.16.001", "Эзофагогастродуоденоскопия", 40, 5500),
-    )),
-    _SpecialtySpec("001", "Акушерство и гинекология", "акушера-гинеколога", 3, (
-        ("A04.20.001", "УЗИ органов малого таза", 30, 2500),
-        ("A03.20.001", "Кольпоскопия", 20, 2300),
-    )),
-    _SpecialtySpec("053", "Урология", "уролога", 3, (
-        ("A04.28.001", "УЗИ почек и надпочечников", 20, 2000),
-    )),
-    _SpecialtySpec("028", "Оториноларингология", "оториноларинголога", 3, (
-        ("A12.25.001", "Тональная аудиометрия", 30, 1800),
-        ("A16.08.016", "Промывание лакун миндалин", 20, 1500),
-    )),
-    _SpecialtySpec("029", "Офтальмология", "офтальмолога", 3, (
-        ("A02.26.003", "Офтальмоскопия глазного дна", 15, 1300),
-        ("A02.26.005", "Периметрия", 20, 1400),
-    )),
-    _SpecialtySpec("008", "Дерматовенерология", "дерматовенеролога", 3, (
-        ("A03.01.001", "Дерматоскопия", 20, 1700),
-        ("A16.01.017", "Удаление доброкачественного новообразования кожи", 40, 4800),
-    )),
-    _SpecialtySpec("050", "Травматология и ортопедия", "травматолога-ортопеда", 3, (
-        ("A11.04.004", "Внутрисуставное введение лекарственного препарата", 20, 2900),
-    )),
-    _SpecialtySpec("031", "Педиатрия", "педиатра", 4, (
-        ("B04.031.002", "Профилактический осмотр педиатра", 30, 2400),
-    )),
-    _SpecialtySpec("057", "Хирургия", "хирурга", 3, (
-        ("A15.01.001", "Перевязка при нарушении целостности кожи", 20, 1100),
-        ("A16.01.004", "Хирургическая обработка раны", 30, 3300),
-    )),
-    _SpecialtySpec("002", "Аллергология и иммунология", "аллерголога-иммунолога", 3, (
-        ("A12.06.006", "Накожные аллергологические пробы", 45, 3600),
-    )),
+    _SpecialtySpec(
+        "047",
+        "Терапия",
+        "терапевта",
+        4,
+        (
+            ("A05.10.006", "Регистрация электрокардиограммы", 15, 1200),
+            ("B04.047.002", "Профилактический осмотр терапевта", 30, 2600),
+        ),
+    ),
+    _SpecialtySpec(
+        "015",
+        "Кардиология",
+        "кардиолога",
+        3,
+        (
+            ("A04.10.002", "Эхокардиография", 40, 4200),
+            ("A05.10.008", "Холтеровское мониторирование ЭКГ (установка)", 20, 3900),
+        ),
+    ),
+    _SpecialtySpec(
+        "023", "Неврология", "невролога", 3, (("A05.23.001", "Электроэнцефалография", 60, 3800),)
+    ),
+    _SpecialtySpec(
+        "058",
+        "Эндокринология",
+        "эндокринолога",
+        3,
+        (("A04.22.001", "УЗИ щитовидной железы", 20, 1900),),
+    ),
+    _SpecialtySpec(
+        "004",
+        "Гастроэнтерология",
+        "гастроэнтеролога",
+        3,
+        (
+            ("A04.16.001", "УЗИ органов брюшной полости", 30, 2700),
+            ("A03.16.001", "Эзофагогастродуоденоскопия", 40, 5500),
+        ),
+    ),
+    _SpecialtySpec(
+        "001",
+        "Акушерство и гинекология",
+        "акушера-гинеколога",
+        3,
+        (
+            ("A04.20.001", "УЗИ органов малого таза", 30, 2500),
+            ("A03.20.001", "Кольпоскопия", 20, 2300),
+        ),
+    ),
+    _SpecialtySpec(
+        "053", "Урология", "уролога", 3, (("A04.28.001", "УЗИ почек и надпочечников", 20, 2000),)
+    ),
+    _SpecialtySpec(
+        "028",
+        "Оториноларингология",
+        "оториноларинголога",
+        3,
+        (
+            ("A12.25.001", "Тональная аудиометрия", 30, 1800),
+            ("A16.08.016", "Промывание лакун миндалин", 20, 1500),
+        ),
+    ),
+    _SpecialtySpec(
+        "029",
+        "Офтальмология",
+        "офтальмолога",
+        3,
+        (
+            ("A02.26.003", "Офтальмоскопия глазного дна", 15, 1300),
+            ("A02.26.005", "Периметрия", 20, 1400),
+        ),
+    ),
+    _SpecialtySpec(
+        "008",
+        "Дерматовенерология",
+        "дерматовенеролога",
+        3,
+        (
+            ("A03.01.001", "Дерматоскопия", 20, 1700),
+            ("A16.01.017", "Удаление доброкачественного новообразования кожи", 40, 4800),
+        ),
+    ),
+    _SpecialtySpec(
+        "050",
+        "Травматология и ортопедия",
+        "травматолога-ортопеда",
+        3,
+        (("A11.04.004", "Внутрисуставное введение лекарственного препарата", 20, 2900),),
+    ),
+    _SpecialtySpec(
+        "031",
+        "Педиатрия",
+        "педиатра",
+        4,
+        (("B04.031.002", "Профилактический осмотр педиатра", 30, 2400),),
+    ),
+    _SpecialtySpec(
+        "057",
+        "Хирургия",
+        "хирурга",
+        3,
+        (
+            ("A15.01.001", "Перевязка при нарушении целостности кожи", 20, 1100),
+            ("A16.01.004", "Хирургическая обработка раны", 30, 3300),
+        ),
+    ),
+    _SpecialtySpec(
+        "002",
+        "Аллергология и иммунология",
+        "аллерголога-иммунолога",
+        3,
+        (("A12.06.006", "Накожные аллергологические пробы", 45, 3600),),
+    ),
 )
 
-_MALE_FIRST = ("Алексей", "Андрей", "Дмитрий", "Сергей", "Михаил", "Павел", "Игорь", "Олег",
-               "Роман", "Николай", "Владимир", "Константин")
-_FEMALE_FIRST = ("Анна", "Елена", "Мария", "Ольга", "Наталья", "Татьяна", "Ирина", "Светлана",
-                 "Юлия", "Екатерина", "Марина", "Вера")
-_PATRONYMIC_ROOTS = ("Александров", "Викторов", "Сергеев", "Петров", "Игорев", "Андреев",
-                     "Николаев", "Олегов", "Михайлов", "Павлов")
-_SURNAMES = ("Соколов", "Морозов", "Волков", "Лебедев", "Козлов", "Новиков", "Семёнов",
-             "Голубев", "Виноградов", "Богданов", "Воробьёв", "Фёдоров", "Беляев", "Тарасов",
-             "Белов", "Комаров", "Орлов", "Киселёв", "Макаров", "Ковалёв", "Ильин", "Гусев",
-             "Титов", "Кузьмин", "Кудрявцев", "Баранов", "Куликов", "Медведев", "Ершов",
-             "Никитин", "Соболев", "Рябов", "Поляков", "Цветков", "Данилов", "Жуков",
-             "Фролов", "Журавлёв", "Николаев", "Крылов", "Максимов", "Сидоров", "Осипов",
-             "Белоусов", "Федотов", "Дорофеев", "Егоров", "Матвеев")
+_MALE_FIRST = (
+    "Алексей",
+    "Андрей",
+    "Дмитрий",
+    "Сергей",
+    "Михаил",
+    "Павел",
+    "Игорь",
+    "Олег",
+    "Роман",
+    "Николай",
+    "Владимир",
+    "Константин",
+)
+_FEMALE_FIRST = (
+    "Анна",
+    "Елена",
+    "Мария",
+    "Ольга",
+    "Наталья",
+    "Татьяна",
+    "Ирина",
+    "Светлана",
+    "Юлия",
+    "Екатерина",
+    "Марина",
+    "Вера",
+)
+_PATRONYMIC_ROOTS = (
+    "Александров",
+    "Викторов",
+    "Сергеев",
+    "Петров",
+    "Игорев",
+    "Андреев",
+    "Николаев",
+    "Олегов",
+    "Михайлов",
+    "Павлов",
+)
+_SURNAMES = (
+    "Соколов",
+    "Морозов",
+    "Волков",
+    "Лебедев",
+    "Козлов",
+    "Новиков",
+    "Семёнов",
+    "Голубев",
+    "Виноградов",
+    "Богданов",
+    "Воробьёв",
+    "Фёдоров",
+    "Беляев",
+    "Тарасов",
+    "Белов",
+    "Комаров",
+    "Орлов",
+    "Киселёв",
+    "Макаров",
+    "Ковалёв",
+    "Ильин",
+    "Гусев",
+    "Титов",
+    "Кузьмин",
+    "Кудрявцев",
+    "Баранов",
+    "Куликов",
+    "Медведев",
+    "Ершов",
+    "Никитин",
+    "Соболев",
+    "Рябов",
+    "Поляков",
+    "Цветков",
+    "Данилов",
+    "Жуков",
+    "Фролов",
+    "Журавлёв",
+    "Николаев",
+    "Крылов",
+    "Максимов",
+    "Сидоров",
+    "Осипов",
+    "Белоусов",
+    "Федотов",
+    "Дорофеев",
+    "Егоров",
+    "Матвеев",
+)
 _CATEGORIES = ("высшая категория", "первая категория", "вторая категория", "")
 _DEGREES = ("кандидат медицинских наук", "доктор медицинских наук", "", "", "", "")
 
@@ -207,16 +363,31 @@ class DemoMis:
             specialties.append(Specialty(spec_id, spec.name))
             base = Decimal(rng.randrange(2400, 4600, 100))
             own = [
-                Service(f"sv-B01.{spec.code}.001", f"B01.{spec.code}.001",
-                        f"Приём (осмотр, консультация) врача-{spec.doctor_title} первичный",
-                        spec_id, 30, base),
-                Service(f"sv-B01.{spec.code}.002", f"B01.{spec.code}.002",
-                        f"Приём (осмотр, консультация) врача-{spec.doctor_title} повторный",
-                        spec_id, 20, (base * Decimal("0.8")).quantize(Decimal("100"))),
-                Service(f"sv-B01.{spec.code}.002-tm", f"B01.{spec.code}.002",
-                        f"Телемедицинская консультация врача-{spec.doctor_title}",
-                        spec_id, 30, (base * Decimal("0.7")).quantize(Decimal("100")),
-                        online=True),
+                Service(
+                    f"sv-B01.{spec.code}.001",
+                    f"B01.{spec.code}.001",
+                    f"Приём (осмотр, консультация) врача-{spec.doctor_title} первичный",
+                    spec_id,
+                    30,
+                    base,
+                ),
+                Service(
+                    f"sv-B01.{spec.code}.002",
+                    f"B01.{spec.code}.002",
+                    f"Приём (осмотр, консультация) врача-{spec.doctor_title} повторный",
+                    spec_id,
+                    20,
+                    (base * Decimal("0.8")).quantize(Decimal("100")),
+                ),
+                Service(
+                    f"sv-B01.{spec.code}.002-tm",
+                    f"B01.{spec.code}.002",
+                    f"Телемедицинская консультация врача-{spec.doctor_title}",
+                    spec_id,
+                    30,
+                    (base * Decimal("0.7")).quantize(Decimal("100")),
+                    online=True,
+                ),
             ]
             own += [
                 Service(f"sv-{code}", code, name, spec_id, minutes, Decimal(price))
@@ -227,24 +398,33 @@ class DemoMis:
                 female = rng.random() < 0.55
                 surname = surnames.pop()
                 doctor_id = f"dr-{spec.code}-{number + 1}"
-                branch_ids = tuple(sorted(rng.sample([b.external_id for b in BRANCHES],
-                                                     k=rng.choice((1, 1, 2)))))
-                doctors.append(Doctor(
-                    external_id=doctor_id,
-                    last_name=surname + ("а" if female else ""),
-                    first_name=rng.choice(_FEMALE_FIRST if female else _MALE_FIRST),
-                    middle_name=_patronymic(rng.choice(_PATRONYMIC_ROOTS), female),
-                    specialty_ids=(spec_id,),
-                    branch_ids=branch_ids,
-                    service_ids=tuple(s.external_id for s in own),
-                    career_start=date(rng.randrange(1988, 2021), rng.randrange(1, 13), 1),
-                    category=rng.choice(_CATEGORIES),
-                    degree=rng.choice(_DEGREES),
-                ))
+                branch_ids = tuple(
+                    sorted(rng.sample([b.external_id for b in BRANCHES], k=rng.choice((1, 1, 2))))
+                )
+                doctors.append(
+                    Doctor(
+                        external_id=doctor_id,
+                        last_name=surname + ("а" if female else ""),
+                        first_name=rng.choice(_FEMALE_FIRST if female else _MALE_FIRST),
+                        middle_name=_patronymic(rng.choice(_PATRONYMIC_ROOTS), female),
+                        specialty_ids=(spec_id,),
+                        branch_ids=branch_ids,
+                        service_ids=tuple(s.external_id for s in own),
+                        career_start=date(rng.randrange(1988, 2021), rng.randrange(1, 13), 1),
+                        category=rng.choice(_CATEGORIES),
+                        degree=rng.choice(_DEGREES),
+                    )
+                )
         return specialties, services, doctors
 
-    def _doctor_day(self, doctor: Doctor, day: date, work: list[WorkInterval],
-                    busy: list[BusyInterval], breaks: list[BreakInterval]) -> None:
+    def _doctor_day(
+        self,
+        doctor: Doctor,
+        day: date,
+        work: list[WorkInterval],
+        busy: list[BusyInterval],
+        breaks: list[BreakInterval],
+    ) -> None:
         pattern = random.Random(f"{self.seed}:{doctor.external_id}:pattern")
         works_saturday = pattern.random() < 0.4
         usual_shift = pattern.choice(("full", "full", "morning", "evening"))
@@ -254,8 +434,11 @@ class DemoMis:
             return
         shift = "saturday" if weekday == 5 else usual_shift
         begin, finish, lunch = _SHIFTS[shift]
-        branch = next(b for b in BRANCHES
-                      if b.external_id == doctor.branch_ids[weekday % len(doctor.branch_ids)])
+        branch = next(
+            b
+            for b in BRANCHES
+            if b.external_id == doctor.branch_ids[weekday % len(doctor.branch_ids)]
+        )
         local = ZoneInfo(branch.time_zone)
 
         def at(moment: time) -> datetime:
@@ -270,10 +453,12 @@ class DemoMis:
         end_local = datetime.combine(day, finish)
         while cursor + timedelta(minutes=30) <= end_local:
             in_lunch = lunch and datetime.combine(day, lunch[0]) <= cursor < datetime.combine(
-                day, lunch[1])
+                day, lunch[1]
+            )
             if not in_lunch and rng.random() < occupancy:
                 length = rng.choice((20, 30))
                 start = cursor.replace(tzinfo=local).astimezone(self._tz)
-                busy.append(BusyInterval(doctor.external_id, start,
-                                         start + timedelta(minutes=length)))
+                busy.append(
+                    BusyInterval(doctor.external_id, start, start + timedelta(minutes=length))
+                )
             cursor += timedelta(minutes=30)

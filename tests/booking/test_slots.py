@@ -38,8 +38,10 @@ def test_without_grid_slots_follow_back_to_back():
 
 def test_lunch_break_is_never_booked():
     slots = free_slots(
-        work=[span("09:00", "18:00")], breaks=[span("13:00", "14:00")],
-        duration=30 * MIN, grid=15 * MIN,
+        work=[span("09:00", "18:00")],
+        breaks=[span("13:00", "14:00")],
+        duration=30 * MIN,
+        grid=15 * MIN,
     )
     assert "12:30" in starts(slots)
     for banned in ("12:45", "13:00", "13:30", "13:45"):
@@ -49,16 +51,22 @@ def test_lunch_break_is_never_booked():
 
 def test_breaks_can_be_open_when_the_mis_says_so():
     slots = free_slots(
-        work=[span("12:00", "15:00")], breaks=[span("13:00", "14:00")],
-        duration=60 * MIN, grid=60 * MIN, breaks_block=False,
+        work=[span("12:00", "15:00")],
+        breaks=[span("13:00", "14:00")],
+        duration=60 * MIN,
+        grid=60 * MIN,
+        breaks_block=False,
     )
     assert starts(slots) == ["12:00", "13:00", "14:00"]
 
 
 def test_buffer_keeps_a_gap_on_both_sides_of_a_visit():
     slots = free_slots(
-        work=[span("09:00", "12:00")], busy=[span("10:00", "10:30")],
-        duration=30 * MIN, buffer=10 * MIN, grid=15 * MIN,
+        work=[span("09:00", "12:00")],
+        busy=[span("10:00", "10:30")],
+        duration=30 * MIN,
+        buffer=10 * MIN,
+        grid=15 * MIN,
     )
     got = starts(slots)
     assert "09:15" in got  # ends 09:45, 15 min before the visit
@@ -71,14 +79,16 @@ def test_forty_minute_service_never_starts_in_a_twenty_minute_gap():
     slots = free_slots(
         work=[span("10:00", "11:00")],
         busy=[span("10:00", "10:20"), span("10:40", "11:00")],
-        duration=40 * MIN, grid=10 * MIN,
+        duration=40 * MIN,
+        grid=10 * MIN,
     )
     assert slots == []
     # The same gap does fit a 20-minute service.
     short = free_slots(
         work=[span("10:00", "11:00")],
         busy=[span("10:00", "10:20"), span("10:40", "11:00")],
-        duration=20 * MIN, grid=10 * MIN,
+        duration=20 * MIN,
+        grid=10 * MIN,
     )
     assert starts(short) == ["10:20"]
 
@@ -90,36 +100,50 @@ def test_duration_longer_than_the_grid():
 
 def test_grid_counts_from_the_shift_start():
     slots = free_slots(
-        work=[span("08:10", "09:10")], busy=[span("08:10", "08:20")],
-        duration=15 * MIN, grid=15 * MIN,
+        work=[span("08:10", "09:10")],
+        busy=[span("08:10", "08:20")],
+        duration=15 * MIN,
+        grid=15 * MIN,
     )
     # 08:20 is off the shift's grid (08:10, 08:25, 08:40, ...).
     assert starts(slots) == ["08:25", "08:40", "08:55"]
 
 
 def test_a_day_with_no_free_time():
-    assert free_slots(work=[span("09:00", "12:00")], busy=[span("09:00", "12:00")],
-                      duration=15 * MIN, grid=15 * MIN) == []
+    assert (
+        free_slots(
+            work=[span("09:00", "12:00")],
+            busy=[span("09:00", "12:00")],
+            duration=15 * MIN,
+            grid=15 * MIN,
+        )
+        == []
+    )
     assert free_slots(work=[], duration=15 * MIN) == []
     assert free_slots(work=[span("09:00", "09:20")], duration=30 * MIN) == []
 
 
 def test_slots_in_the_past_are_not_offered():
-    slots = free_slots(work=[span("09:00", "11:00")], duration=30 * MIN, grid=15 * MIN,
-                       not_before=at("09:50"))
+    slots = free_slots(
+        work=[span("09:00", "11:00")], duration=30 * MIN, grid=15 * MIN, not_before=at("09:50")
+    )
     assert starts(slots)[0] == "10:00"
 
 
 def test_slots_carry_the_branch_of_their_work_interval():
-    slots = free_slots(work=[span("09:00", "09:30", "msk"), span("15:00", "15:30", "ekb")],
-                       duration=30 * MIN)
+    slots = free_slots(
+        work=[span("09:00", "09:30", "msk"), span("15:00", "15:30", "ekb")], duration=30 * MIN
+    )
     assert [s.place for s in slots] == ["msk", "ekb"]
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"duration": timedelta(0)},
-    {"duration": 30 * MIN, "buffer": -MIN},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"duration": timedelta(0)},
+        {"duration": 30 * MIN, "buffer": -MIN},
+    ],
+)
 def test_nonsense_arguments_are_refused(kwargs):
     with pytest.raises(ValueError):
         free_slots(work=[span("09:00", "10:00")], **kwargs)
@@ -174,10 +198,18 @@ def brute_force(work, busy, breaks, duration, buffer, grid, breaks_block):
     breaks_block=st.booleans(),
 )
 def test_free_slots_match_the_rules(work, busy, breaks, duration, buffer, grid, breaks_block):
-    slots = free_slots(work=work, busy=busy, breaks=breaks, duration=duration, buffer=buffer,
-                       grid=grid, breaks_block=breaks_block)
+    slots = free_slots(
+        work=work,
+        busy=busy,
+        breaks=breaks,
+        duration=duration,
+        buffer=buffer,
+        grid=grid,
+        breaks_block=breaks_block,
+    )
     assert [s.start for s in slots] == brute_force(
-        work, busy, breaks, duration, buffer, grid, breaks_block)
+        work, busy, breaks, duration, buffer, grid, breaks_block
+    )
     for slot in slots:
         assert slot.end - slot.start == duration
         assert any(w.start <= slot.start and slot.end <= w.end for w in work)

@@ -4,7 +4,6 @@ import io
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
@@ -12,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from wagtail.models import Page, Site
+
+import pytest
 
 from booking.models import ScheduleInterval
 from catalog.models import Branch, Doctor, Service, Specialty
@@ -22,16 +23,22 @@ pytestmark = pytest.mark.django_db
 
 
 def row_counts() -> dict[str, int]:
-    return {m._meta.label: m.objects.count() for m in apps.get_models()
-            if not m._meta.proxy and m._meta.managed}
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if not m._meta.proxy and m._meta.managed
+    }
 
 
 def test_demo_load_is_idempotent(demo_clinic):
     before = row_counts()
     with CaptureQueriesContext(connection) as queries:
         call_command("load_demo", stdout=io.StringIO())
-    changed = [q["sql"] for q in queries.captured_queries
-               if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    changed = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
     assert changed == []
     assert row_counts() == before
 
@@ -68,15 +75,25 @@ def test_doctor_index_lists_synced_doctors(client, demo_clinic):
 @pytest.fixture
 def ekb_doctor(db, demo_clinic):
     """A doctor with a known schedule tomorrow in Yekaterinburg (UTC+5)."""
-    branch = Branch.objects.create(external_id="br-test", name="Тестовый филиал",
-                                   address="г. Екатеринбург", phone="+73430000000",
-                                   time_zone="Asia/Yekaterinburg")
+    branch = Branch.objects.create(
+        external_id="br-test",
+        name="Тестовый филиал",
+        address="г. Екатеринбург",
+        phone="+73430000000",
+        time_zone="Asia/Yekaterinburg",
+    )
     specialty = Specialty.objects.create(external_id="sp-test", name="Терапия")
-    service = Service.objects.create(external_id="sv-test", code="B01.047.001",
-                                     name="Приём терапевта первичный", specialty=specialty,
-                                     duration_minutes=30, price=2500)
-    doctor = Doctor.objects.create(external_id="dr-test", last_name="Тестова",
-                                   first_name="Анна", middle_name="Петровна")
+    service = Service.objects.create(
+        external_id="sv-test",
+        code="B01.047.001",
+        name="Приём терапевта первичный",
+        specialty=specialty,
+        duration_minutes=30,
+        price=2500,
+    )
+    doctor = Doctor.objects.create(
+        external_id="dr-test", last_name="Тестова", first_name="Анна", middle_name="Петровна"
+    )
     doctor.specialties.add(specialty)
     doctor.services.add(service)
     doctor.branches.add(branch)
@@ -86,11 +103,11 @@ def ekb_doctor(db, demo_clinic):
     def local(hour, minute=0):
         return datetime.combine(day, time(hour, minute), zone)
 
-    ScheduleInterval.objects.create(doctor=doctor, kind="work", branch=branch,
-                                    start=local(9), end=local(12))
+    ScheduleInterval.objects.create(
+        doctor=doctor, kind="work", branch=branch, start=local(9), end=local(12)
+    )
     ScheduleInterval.objects.create(doctor=doctor, kind="busy", start=local(9), end=local(10))
-    ScheduleInterval.objects.create(doctor=doctor, kind="break", start=local(11),
-                                    end=local(11, 30))
+    ScheduleInterval.objects.create(doctor=doctor, kind="break", start=local(11), end=local(11, 30))
     ensure_doctor_pages()
     return doctor
 

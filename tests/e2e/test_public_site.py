@@ -2,11 +2,11 @@
 
 import io
 
-import pytest
 from django.core.management import call_command
 
-pytestmark = [pytest.mark.e2e,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def in_viewport(page, locator) -> bool:

@@ -34,7 +34,8 @@ def test_same_seed_same_clinic_other_seed_other_names(mis):
     assert again.doctors() == mis.doctors()
     assert again.services() == mis.services()
     assert again.schedule(start=TODAY, end=TODAY + timedelta(days=3)) == mis.schedule(
-        start=TODAY, end=TODAY + timedelta(days=3))
+        start=TODAY, end=TODAY + timedelta(days=3)
+    )
     other = DemoMis(seed=7, today=TODAY)
     assert [d.last_name for d in other.doctors()] != [d.last_name for d in mis.doctors()]
 

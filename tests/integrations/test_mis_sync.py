@@ -5,9 +5,10 @@ from datetime import UTC
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+import pytest
 
 from booking.models import ScheduleInterval
 from catalog.models import Branch, Doctor, Service, Specialty
@@ -63,8 +64,10 @@ class ChangedDemoMis(DemoMis):
     """The same clinic a moment later: a price changed, a doctor left."""
 
     def services(self):
-        return [replace(s, price=Decimal("9999")) if s.external_id == "sv-B01.047.001" else s
-                for s in super().services()]
+        return [
+            replace(s, price=Decimal("9999")) if s.external_id == "sv-B01.047.001" else s
+            for s in super().services()
+        ]
 
     def doctors(self):
         return [d for d in super().doctors() if d.external_id != "dr-015-1"]

@@ -6,9 +6,10 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.core.cache import cache
+
+import pytest
 
 from catalog.models import Doctor
 from clinic_pages.demo import ensure_demo_site
@@ -21,8 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_beat_runs_the_sync_every_two_to_three_minutes():
     celery_app.loader.import_default_modules()
-    entries = [e for e in celery_app.conf.beat_schedule.values()
-               if e["task"] == "integrations.tasks.sync_mis"]
+    entries = [
+        e
+        for e in celery_app.conf.beat_schedule.values()
+        if e["task"] == "integrations.tasks.sync_mis"
+    ]
     assert len(entries) == 1
     assert 120 <= entries[0]["schedule"] <= 180
 
@@ -50,11 +54,29 @@ def test_worker_with_beat_syncs_then_finds_nothing_to_write(tmp_path):
     log = tmp_path / "worker.log"
     with log.open("w") as out:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "clinic_site", "worker", "--beat",
-             "--loglevel=INFO", "--concurrency=1", "-Q", "default,mis",
-             "--schedule", str(tmp_path / "beat-schedule"), "-n", f"test-{os.getpid()}@%h",
-             "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "clinic_site",
+                "worker",
+                "--beat",
+                "--loglevel=INFO",
+                "--concurrency=1",
+                "-Q",
+                "default,mis",
+                "--schedule",
+                str(tmp_path / "beat-schedule"),
+                "-n",
+                f"test-{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         first = wait_for(lambda: cache.get(LAST_SYNC_KEY), 90, "the first sync", log)
@@ -64,7 +86,9 @@ def test_worker_with_beat_syncs_then_finds_nothing_to_write(tmp_path):
         assert DoctorPage.objects.count() == Doctor.objects.count()
         later = wait_for(
             lambda: (c := cache.get(LAST_SYNC_KEY)) and c["at"] > first["at"] and c,
-            60, "a second sync", log,
+            60,
+            "a second sync",
+            log,
         )
         assert later["written"] == 0
         assert "integrations.tasks.sync_mis" in log.read_text()
