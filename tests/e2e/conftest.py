@@ -3,11 +3,9 @@
 import os
 import shutil
 
-import pytest
+from django.db import connections
 
-# Playwright's sync API keeps an event loop in the test thread; Django's ORM
-# then sees an "async context" although every call here is synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 FLAGS = [
@@ -31,7 +29,17 @@ PHONE = {
 }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(autouse=True)
+def _sync_orm_beside_playwright(monkeypatch):
+    """Playwright's sync API runs an event loop in the test thread; Django's ORM
+    then sees an "async context" although every call here is synchronous."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# Function scope on purpose: a Playwright kept alive across tests changes the
+# context Django's connections live in, and later transactional tests lose the
+# serialized copy of the migrated data (Wagtail's root page).
+@pytest.fixture
 def browser():
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
@@ -41,6 +49,9 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
         browser.close()
+        # Connections opened while Playwright ran belong to its context: close
+        # them here, or they keep the test database open at the end of the run.
+        connections.close_all()
 
 
 @pytest.fixture
