@@ -22,6 +22,18 @@ class MisUnavailable(MisError):
     """The MIS could not be reached (network, timeout, outage)."""
 
 
+class SlotTaken(MisError):
+    """The MIS refused a booking: the interval is no longer free there."""
+
+
+class SmsError(Exception):
+    """The SMS gateway refused the message (bad number, no funds, ...)."""
+
+
+class SmsUnavailable(SmsError):
+    """The SMS gateway could not be reached."""
+
+
 @dataclass(frozen=True)
 class Branch:
     external_id: str
@@ -98,6 +110,44 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class Patient:
+    """A patient as the MIS knows them (external_id empty until the MIS assigns one)."""
+
+    last_name: str
+    first_name: str
+    phone: str  # E.164
+    middle_name: str = ""
+    birth_date: date | None = None
+    email: str = ""
+    external_id: str = ""
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """Book `service` with `doctor` at `branch` for [start, end).
+
+    idempotency_key: the same key sent twice makes one appointment in the MIS.
+    """
+
+    idempotency_key: str
+    doctor_id: str
+    branch_id: str
+    service_id: str
+    start: datetime
+    end: datetime
+    patient: Patient
+
+
+@dataclass(frozen=True)
+class MisAppointment:
+    external_id: str
+    doctor_id: str
+    start: datetime
+    end: datetime
+    status: str = "booked"  # booked | cancelled
+
+
+@dataclass(frozen=True)
 class SlotPolicy:
     """How this MIS defines a free slot, so the site computes the same slots.
 
@@ -143,4 +193,58 @@ class MisAdapter(Protocol):
     def schedule(self, *, start: date, end: date) -> Schedule:
         """Work, busy and break intervals of every doctor that start on the
         dates start..end inclusive, dates and times in the MIS's own zone."""
+        ...
+
+    def book(self, request: BookingRequest) -> MisAppointment:
+        """Write the appointment; raises SlotTaken when the MIS has the time
+        taken already. The same idempotency key returns the same appointment."""
+        ...
+
+    def cancel(self, *, appointment_id: str, idempotency_key: str) -> None:
+        """Cancel and free the time in the MIS; cancelling twice is not an error."""
+        ...
+
+
+# --- SMS ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    to: str  # E.164, e.g. "+79001234567"
+    text: str
+    # The platform's own id of this message: status callbacks and retries refer to it.
+    client_id: str
+
+
+@dataclass(frozen=True)
+class SmsReceipt:
+    """The gateway accepted the message."""
+
+    gateway: str
+    message_id: str  # the gateway's id
+    client_id: str
+
+
+@dataclass(frozen=True)
+class SmsStatus:
+    """A delivery report: from a status callback or a status query."""
+
+    gateway: str
+    message_id: str
+    status: str  # queued | sent | delivered | failed
+    detail: str = ""
+
+
+@runtime_checkable
+class SmsGateway(Protocol):
+    name: str
+
+    def send(self, message: SmsMessage) -> SmsReceipt:
+        """Raises SmsUnavailable (retry later) or SmsError (do not retry)."""
+        ...
+
+    def status(self, message_id: str) -> SmsStatus: ...
+
+    def parse_status_callback(self, data: dict[str, str]) -> list[SmsStatus]:
+        """The delivery reports in one callback request of this gateway."""
         ...

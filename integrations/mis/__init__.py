@@ -11,5 +11,9 @@ def get_mis_adapter() -> MisAdapter:
     if name == "demo":
         from integrations.mis.demo import DemoMis
 
-        return DemoMis(seed=settings.MIS_DEMO_SEED, outage=settings.MIS_DEMO_OUTAGE)
+        return DemoMis(
+            seed=settings.MIS_DEMO_SEED,
+            outage=settings.MIS_DEMO_OUTAGE,
+            store=settings.VAR_DIR / "demo-mis.sqlite3",
+        )
     raise ValueError(f"Unknown MIS_ADAPTER {name!r}; known: demo.")

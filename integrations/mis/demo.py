@@ -12,22 +12,32 @@ asking twice gives the same answer and a repeated sync changes nothing.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from integrations.ports import (
+    BookingRequest,
     Branch,
     BreakInterval,
     BusyInterval,
     Doctor,
+    MisAppointment,
+    MisError,
     MisStatus,
     MisUnavailable,
     Schedule,
     Service,
     SlotPolicy,
+    SlotTaken,
     Specialty,
     WorkInterval,
 )
@@ -299,12 +309,22 @@ class DemoMis:
     time_zone = MIS_TIME_ZONE
     slot_policy = SlotPolicy(grid_minutes=15, buffer_minutes=5, breaks_block=True)
 
-    def __init__(self, *, seed: int = 2026, outage: bool = False, today: date | None = None):
+    def __init__(
+        self,
+        *,
+        seed: int = 2026,
+        outage: bool = False,
+        today: date | None = None,
+        store: Path | str | None = None,
+    ):
         self.seed = seed
         self.outage = outage
         self._tz = ZoneInfo(MIS_TIME_ZONE)
         self._today = today
         self._specialties, self._services, self._doctors = self._generate_directory()
+        # The MIS's own appointment book: a SQLite file shared by every process
+        # that talks to this MIS (web, workers); in memory when no file is given.
+        self._store = _AppointmentBook(store)
 
     # --- the MisAdapter port ---------------------------------------------
 
@@ -340,7 +360,48 @@ class DemoMis:
             for doctor in self._doctors:
                 self._doctor_day(doctor, day, work, busy, breaks)
             day += timedelta(days=1)
+        window_start = datetime.combine(start, time(), self._tz)
+        window_end = datetime.combine(end + timedelta(days=1), time(), self._tz)
+        busy += [
+            BusyInterval(a.doctor_id, a.start.astimezone(self._tz), a.end.astimezone(self._tz))
+            for a in self._store.booked(window_start, window_end)
+        ]
         return Schedule(work=tuple(work), busy=tuple(busy), breaks=tuple(breaks))
+
+    def book(self, request: BookingRequest) -> MisAppointment:
+        self._check_up()
+        if request.doctor_id not in {d.external_id for d in self._doctors}:
+            raise MisError(f"unknown doctor {request.doctor_id}")
+        local_day = request.start.astimezone(self._tz).date()
+        generated = self.schedule(start=local_day, end=local_day)
+        inside_work = any(
+            w.doctor_id == request.doctor_id and w.start <= request.start and request.end <= w.end
+            for w in generated.work
+        )
+        clashes = any(
+            i.doctor_id == request.doctor_id and i.start < request.end and request.start < i.end
+            for i in (*generated.busy, *generated.breaks)
+        )
+        return self._store.book(request, free=inside_work and not clashes)
+
+    def cancel(self, *, appointment_id: str, idempotency_key: str) -> None:
+        self._check_up()
+        self._store.cancel(appointment_id)
+
+    # --- knobs of the demo system ----------------------------------------------
+
+    def book_by_phone(self, *, doctor_id: str, start: datetime, end: datetime) -> MisAppointment:
+        """The front desk books a time over the phone, bypassing the site."""
+        request = BookingRequest(
+            idempotency_key=f"phone-{doctor_id}-{start.isoformat()}",
+            doctor_id=doctor_id,
+            branch_id="",
+            service_id="",
+            start=start,
+            end=end,
+            patient=None,  # type: ignore[arg-type]
+        )
+        return self._store.book(request, free=True)
 
     # --- generation ----------------------------------------------------------
 
@@ -462,3 +523,95 @@ class DemoMis:
                     BusyInterval(doctor.external_id, start, start + timedelta(minutes=length))
                 )
             cursor += timedelta(minutes=30)
+
+
+class _AppointmentBook:
+    """Appointments written into the demo MIS (by the site or by its front desk)."""
+
+    def __init__(self, path: Path | str | None):
+        self._path = Path(path) if path else None
+        # One shared connection for an in-memory book; a file is opened per call.
+        self._memory = None if path else sqlite3.connect(":memory:", isolation_level=None)
+        with self._db() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS appointment (id TEXT PRIMARY KEY, "
+                "idempotency_key TEXT UNIQUE NOT NULL, doctor_id TEXT NOT NULL, "
+                "start TEXT NOT NULL, end TEXT NOT NULL, status TEXT NOT NULL, patient TEXT)"
+            )
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        if self._memory is not None:
+            yield self._memory
+            return
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self._path, timeout=20, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            yield db
+        finally:
+            db.close()
+
+    @staticmethod
+    def _row(row: tuple) -> MisAppointment:
+        id_, doctor_id, start, end, status = row
+        return MisAppointment(
+            id_, doctor_id, datetime.fromisoformat(start), datetime.fromisoformat(end), status
+        )
+
+    def booked(self, start: datetime, end: datetime) -> list[MisAppointment]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT id, doctor_id, start, end, status FROM appointment "
+                "WHERE status = 'booked' AND start >= ? AND start < ?",
+                (start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()),
+            ).fetchall()
+        return [self._row(r) for r in rows]
+
+    def book(self, request: BookingRequest, *, free: bool) -> MisAppointment:
+        start = request.start.astimezone(UTC).isoformat()
+        end = request.end.astimezone(UTC).isoformat()
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                existing = db.execute(
+                    "SELECT id, doctor_id, start, end, status FROM appointment "
+                    "WHERE idempotency_key = ?",
+                    (request.idempotency_key,),
+                ).fetchone()
+                if existing:
+                    return self._row(existing)
+                overlap = db.execute(
+                    "SELECT 1 FROM appointment WHERE status = 'booked' AND doctor_id = ? "
+                    "AND start < ? AND end > ?",
+                    (request.doctor_id, end, start),
+                ).fetchone()
+                if overlap or not free:
+                    raise SlotTaken(f"{request.doctor_id} is not free at {start}")
+                key = request.idempotency_key.encode()
+                appointment_id = "ap-" + hashlib.sha256(key).hexdigest()[:16]
+                patient = (
+                    json.dumps(asdict(request.patient), default=str) if request.patient else None
+                )
+                db.execute(
+                    "INSERT INTO appointment VALUES (?, ?, ?, ?, ?, 'booked', ?)",
+                    (
+                        appointment_id,
+                        request.idempotency_key,
+                        request.doctor_id,
+                        start,
+                        end,
+                        patient,
+                    ),
+                )
+                db.execute("COMMIT")
+            finally:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+        return MisAppointment(appointment_id, request.doctor_id, request.start, request.end)
+
+    def cancel(self, appointment_id: str) -> None:
+        with self._db() as db:
+            db.execute(
+                "UPDATE appointment SET status = 'cancelled' WHERE id = ?", (appointment_id,)
+            )

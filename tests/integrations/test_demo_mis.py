@@ -1,5 +1,6 @@
 """The demo MIS: a deterministic clinic of the size the demo promises."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -72,3 +73,63 @@ def test_outage_knob_makes_every_call_fail():
             call()
     with pytest.raises(MisUnavailable):
         down.schedule(start=TODAY, end=TODAY)
+
+
+def _request(mis, key="k1", minutes=(0, 30)):
+    from integrations.ports import BookingRequest, Patient
+
+    schedule = mis.schedule(start=TODAY, end=TODAY)
+    work = schedule.work[0]
+    busy = sorted(
+        (b for b in (*schedule.busy, *schedule.breaks) if b.doctor_id == work.doctor_id),
+        key=lambda b: b.start,
+    )
+    # The first 30 minutes of the shift that nothing overlaps.
+    start = work.start
+    while any(b.start < start + timedelta(minutes=30) and start < b.end for b in busy):
+        start += timedelta(minutes=5)
+    return BookingRequest(
+        idempotency_key=key,
+        doctor_id=work.doctor_id,
+        branch_id=work.branch_id,
+        service_id="sv-B01.047.001",
+        start=start + timedelta(minutes=minutes[0]),
+        end=start + timedelta(minutes=minutes[1]),
+        patient=Patient(last_name="Тестов", first_name="Пётр", phone="+79990000002"),
+    )
+
+
+def test_booking_is_idempotent_and_the_time_becomes_busy(tmp_path):
+    from integrations.ports import SlotTaken
+
+    mis = DemoMis(seed=2026, today=TODAY, store=tmp_path / "mis.sqlite3")
+    request = _request(mis)
+    first = mis.book(request)
+    assert mis.book(request) == first  # the same key: the same appointment
+    with pytest.raises(SlotTaken):
+        mis.book(replace(request, idempotency_key="k2"))
+    # Another process sees it through the shared store.
+    other = DemoMis(seed=2026, today=TODAY, store=tmp_path / "mis.sqlite3")
+    busy = other.schedule(start=TODAY, end=TODAY).busy
+    assert any(b.doctor_id == request.doctor_id and b.start == request.start for b in busy)
+    other.cancel(appointment_id=first.external_id, idempotency_key="c1")
+    assert mis.book(replace(request, idempotency_key="k3")).external_id != first.external_id
+
+
+def test_booking_outside_work_or_over_a_booked_visit_is_refused():
+    from integrations.ports import SlotTaken
+
+    mis = DemoMis(seed=2026, today=TODAY)
+    request = _request(mis)
+    with pytest.raises(SlotTaken):
+        mis.book(
+            replace(
+                request,
+                start=request.start - timedelta(hours=12),
+                end=request.end - timedelta(hours=12),
+            )
+        )
+    phone = mis.book_by_phone(doctor_id=request.doctor_id, start=request.start, end=request.end)
+    assert phone.status == "booked"
+    with pytest.raises(SlotTaken):
+        mis.book(request)
