@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class BookingConfig(AppConfig):
     name = "booking"
     verbose_name = _("Booking")
+
+    def ready(self) -> None:
+        from booking import mis_writes
+
+        mis_writes.register()

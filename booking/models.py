@@ -1,9 +1,17 @@
-"""The local copy of the MIS schedule, in UTC."""
+"""The local copy of the MIS schedule (UTC) and the appointments booked here."""
 
+import secrets
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Branch, Doctor
+from catalog.models import Branch, Doctor, Service
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class ScheduleInterval(models.Model):
@@ -36,3 +44,84 @@ class ScheduleInterval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doctor_id} {self.kind} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
+
+
+class Appointment(models.Model):
+    """A visit booked through the platform: held, then confirmed, in the MIS too.
+
+    Two active appointments (held, awaiting, confirmed) of one doctor never
+    overlap, the buffer after each visit included ([start, blocked_until)).
+    The booking service checks that under a lock on the doctor's row; on
+    PostgreSQL an exclusion constraint (migration 0003) is the backstop.
+    """
+
+    class Status(models.TextChoices):
+        HELD = "held", _("held")
+        AWAITING = "awaiting", _("awaiting confirmation")
+        CONFIRMED = "confirmed", _("confirmed")
+        CANCELLED = "cancelled", _("cancelled")
+        EXPIRED = "expired", _("hold expired")
+        REJECTED = "rejected", _("refused by the clinic")
+        COMPLETED = "completed", _("completed")
+        NO_SHOW = "no_show", _("no-show")
+
+    ACTIVE = (Status.HELD, Status.AWAITING, Status.CONFIRMED)
+
+    class Channel(models.TextChoices):
+        SITE = "site", _("site")
+        WIDGET = "widget", _("widget")
+        APP = "app", _("mobile app")
+        TELEGRAM = "telegram", _("Telegram")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Secret of whoever holds the slot (a guest has no account): needed to
+    # confirm or cancel through the API or a link.
+    token = models.CharField(max_length=64, default=_new_token, editable=False)
+    idempotency_key = models.CharField(max_length=128, unique=True, null=True, blank=True)
+    doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, related_name="appointments")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, null=True, blank=True)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    blocked_until = models.DateTimeField(help_text="end plus the MIS's buffer between visits")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.SITE)
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appointments",
+    )
+    patient_last_name = models.CharField(max_length=100, blank=True)
+    patient_first_name = models.CharField(max_length=100, blank=True)
+    patient_middle_name = models.CharField(max_length=100, blank=True)
+    patient_phone = models.CharField(max_length=16, blank=True)
+    patient_birth_date = models.DateField(null=True, blank=True)
+    mis_appointment_id = models.CharField(max_length=64, blank=True)
+    failure = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        indexes = [
+            models.Index(fields=["doctor", "start"]),
+            models.Index(fields=["status", "hold_expires_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start"))
+                & models.Q(blocked_until__gte=models.F("end")),
+                name="appointment_interval_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doctor} {self.start:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

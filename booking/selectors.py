@@ -1,4 +1,4 @@
-"""Reads of the booking app: free slots of a doctor from the stored schedule."""
+"""Reads of the booking app: free slots from the stored schedule and appointments."""
 
 from __future__ import annotations
 
@@ -6,16 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
 from django.utils import timezone
 
-from booking.models import ScheduleInterval
+from booking.models import Appointment, ScheduleInterval
 from booking.slots import Interval, free_slots
 from catalog.models import Branch, Doctor, Service
 from integrations.mis import get_mis_adapter
+from integrations.ports import SlotPolicy
 
 
 @dataclass(frozen=True)
 class FreeSlot:
+    doctor: Doctor
     start: datetime  # UTC
     end: datetime
     branch: Branch | None
@@ -28,11 +31,83 @@ class FreeSlot:
         return self.start.astimezone(zone)
 
 
+def slot_policy() -> SlotPolicy:
+    return get_mis_adapter().slot_policy
+
+
+def active_appointments(*, now: datetime | None = None):
+    """Appointments that take their time: confirmed or awaiting, or held and not expired."""
+    return Appointment.objects.filter(
+        Q(status__in=(Appointment.Status.AWAITING, Appointment.Status.CONFIRMED))
+        | Q(status=Appointment.Status.HELD, hold_expires_at__gt=now or timezone.now())
+    )
+
+
 def default_service(doctor: Doctor) -> Service | None:
     """The service a doctor page offers by default: the first consultation."""
     services = [s for s in doctor.services.all() if s.is_active and not s.is_online]
     first_visits = [s for s in services if s.is_first_visit]
     return (first_visits or services or [None])[0]
+
+
+def doctor_free_slots(
+    *,
+    doctor: Doctor,
+    service: Service,
+    start: datetime,
+    end: datetime,
+    policy: SlotPolicy | None = None,
+    include_busy: bool = True,
+    now: datetime | None = None,
+) -> list[FreeSlot]:
+    """Free slots of `service` with `doctor` starting in [start, end).
+
+    Busy: what the MIS reports plus the appointments active here (a hold is
+    busy for everyone else the moment it is taken). include_busy=False gives
+    the slots the schedule would have if nothing were booked.
+    """
+    policy = policy or slot_policy()
+    rows = ScheduleInterval.objects.filter(doctor=doctor, end__gt=start, start__lt=end)
+    work, busy, breaks, branch_ids = [], [], [], set()
+    for row in rows:
+        interval = Interval(row.start, row.end, row.branch_id)
+        if row.kind == ScheduleInterval.Kind.WORK:
+            work.append(interval)
+            branch_ids.add(row.branch_id)
+        elif row.kind == ScheduleInterval.Kind.BUSY:
+            if include_busy:
+                busy.append(interval)
+        else:
+            breaks.append(interval)
+    if not work:
+        return []
+    if include_busy:
+        busy += [
+            Interval(a_start, a_end)
+            for a_start, a_end in active_appointments(now=now)
+            .filter(
+                doctor=doctor,
+                start__lt=end + timedelta(days=1),
+                end__gt=start - timedelta(days=1),
+            )
+            .values_list("start", "end")
+        ]
+    branches = Branch.objects.in_bulk(branch_ids)
+    slots = free_slots(
+        work=work,
+        busy=busy,
+        breaks=breaks,
+        duration=timedelta(minutes=service.duration_minutes),
+        buffer=timedelta(minutes=policy.buffer_minutes),
+        grid=timedelta(minutes=policy.grid_minutes) if policy.grid_minutes else None,
+        breaks_block=policy.breaks_block,
+        not_before=start,
+    )
+    return [
+        FreeSlot(doctor, s.start, s.end, branches.get(s.place), service)
+        for s in slots
+        if s.start < end
+    ]
 
 
 def next_free_slots(
@@ -48,28 +123,20 @@ def next_free_slots(
     if service is None:
         return []
     now = now or timezone.now()
-    policy = get_mis_adapter().slot_policy
-    rows = ScheduleInterval.objects.filter(
-        doctor=doctor, end__gt=now, start__lt=now + timedelta(days=days)
-    ).select_related("branch")
-    work, busy, breaks, branches = [], [], [], {}
-    for row in rows:
-        interval = Interval(row.start, row.end, row.branch_id)
-        if row.kind == ScheduleInterval.Kind.WORK:
-            work.append(interval)
-            branches[row.branch_id] = row.branch
-        elif row.kind == ScheduleInterval.Kind.BUSY:
-            busy.append(interval)
-        else:
-            breaks.append(interval)
-    slots = free_slots(
-        work=work,
-        busy=busy,
-        breaks=breaks,
-        duration=timedelta(minutes=service.duration_minutes),
-        buffer=timedelta(minutes=policy.buffer_minutes),
-        grid=timedelta(minutes=policy.grid_minutes) if policy.grid_minutes else None,
-        breaks_block=policy.breaks_block,
-        not_before=now,
+    slots = doctor_free_slots(
+        doctor=doctor, service=service, start=now, end=now + timedelta(days=days)
     )
-    return [FreeSlot(s.start, s.end, branches.get(s.place), service) for s in slots[:limit]]
+    return slots[:limit]
+
+
+def nearest_free_slots(
+    *, doctor: Doctor, service: Service, around: datetime, count: int = 3, days: int = 14
+) -> list[FreeSlot]:
+    """The `count` free slots nearest to `around` (before or after, not in the past)."""
+    now = timezone.now()
+    start = max(now, around - timedelta(days=days))
+    slots = doctor_free_slots(
+        doctor=doctor, service=service, start=start, end=around + timedelta(days=days)
+    )
+    slots.sort(key=lambda s: abs(s.start - around))
+    return sorted(slots[:count], key=lambda s: s.start)

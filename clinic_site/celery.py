@@ -20,3 +20,9 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs: object) -> None:
         sender.signature("integrations.tasks.sync_mis"),
         name="sync the MIS catalog and schedule",
     )
+    sender.add_periodic_task(
+        30.0, sender.signature("integrations.tasks.deliver_due_outbox"), name="outbox sweeper"
+    )
+    sender.add_periodic_task(
+        60.0, sender.signature("booking.tasks.expire_holds"), name="expire stale holds"
+    )

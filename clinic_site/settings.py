@@ -203,6 +203,14 @@ MIS_ADAPTER = env.str("MIS_ADAPTER", default="demo")
 MIS_DEMO_SEED = env.int("MIS_DEMO_SEED", default=2026)
 # Knob of the demo MIS: pretend the system is down (health checks, outage drills).
 MIS_DEMO_OUTAGE = env.bool("MIS_DEMO_OUTAGE", default=False)
+# The demo MIS's own appointment book (shared by the web and worker processes).
+MIS_DEMO_STORE = env.str("MIS_DEMO_STORE", default=str(VAR_DIR / "demo-mis.sqlite3"))
+
+# --- Booking --------------------------------------------------------------
+# Minutes a held slot waits for the patient to confirm.
+BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=10)
+# Online cancel/reschedule is possible until this many hours before the visit.
+BOOKING_CANCEL_CUTOFF_HOURS = env.int("BOOKING_CANCEL_CUTOFF_HOURS", default=2)
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "cabinet.User"

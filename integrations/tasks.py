@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from integrations import outbox
 from integrations.mis_sync import SyncAlreadyRunning, run_mis_sync
 from integrations.ports import MisUnavailable
 
@@ -24,3 +25,32 @@ def sync_mis() -> dict[str, object]:
         return run_mis_sync().as_dict()
     except SyncAlreadyRunning:
         return {"skipped": "another sync is running"}
+
+
+@shared_task(
+    name="integrations.tasks.deliver_outbox_message",
+    queue="mis",
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+    bind=True,
+    max_retries=None,
+)
+def deliver_outbox_message(self, message_id: int) -> str:
+    """Deliver one outbox message; a transient failure comes back after its backoff."""
+    from integrations.models import OutboxMessage
+
+    status = outbox.deliver(message_id)
+    if status == OutboxMessage.Status.PENDING:
+        message = OutboxMessage.objects.get(pk=message_id)
+        raise self.retry(eta=message.next_attempt_at)
+    return status
+
+
+@shared_task(name="integrations.tasks.deliver_due_outbox", queue="mis", acks_late=True)
+def deliver_due_outbox() -> int:
+    """Safety net run by beat: deliver what is due (its task may have been lost)."""
+    due = outbox.due_messages()
+    for message_id in due:
+        outbox.deliver(message_id)
+    return len(due)

@@ -14,6 +14,6 @@ def get_mis_adapter() -> MisAdapter:
         return DemoMis(
             seed=settings.MIS_DEMO_SEED,
             outage=settings.MIS_DEMO_OUTAGE,
-            store=settings.VAR_DIR / "demo-mis.sqlite3",
+            store=settings.MIS_DEMO_STORE,
         )
     raise ValueError(f"Unknown MIS_ADAPTER {name!r}; known: demo.")

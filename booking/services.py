@@ -1,0 +1,284 @@
+"""Booking state changes: hold a slot, confirm it, cancel it, expire holds.
+
+Invariant: two active appointments of one doctor never overlap (buffers
+included). Every write that could break it runs in one transaction that
+locks the doctor's row first, checks for an overlap with a plain query, and
+only then inserts; the first commit wins and the loser is offered the
+nearest free alternatives (see ../shared/DESIGN.md, booking invariants).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from booking.models import Appointment
+from booking.selectors import FreeSlot, doctor_free_slots, nearest_free_slots, slot_policy
+from catalog.models import Doctor, Service
+from integrations import outbox
+
+
+class BookingError(Exception):
+    """A booking request that cannot be done; `code` is stable for API clients."""
+
+    code = "booking_error"
+    status = 400
+
+    def __init__(self, message: str = "", *, alternatives: list[FreeSlot] | None = None):
+        super().__init__(message or self.__doc__)
+        self.alternatives = alternatives or []
+
+
+class SlotUnavailable(BookingError):
+    """This time is no longer free."""
+
+    code = "slot_taken"
+    status = 409
+
+
+class NotBookable(BookingError):
+    """This time is not a slot of the doctor's schedule for that service."""
+
+    code = "not_a_slot"
+    status = 422
+
+
+class HoldExpired(BookingError):
+    """The hold on this time has expired."""
+
+    code = "hold_expired"
+    status = 410
+
+
+class WrongState(BookingError):
+    """The appointment cannot change this way now."""
+
+    code = "wrong_state"
+    status = 409
+
+
+class IdempotencyConflict(BookingError):
+    """This idempotency key was already used for another request."""
+
+    code = "idempotency_key_reused"
+    status = 422
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    last_name: str
+    first_name: str
+    phone: str
+    middle_name: str = ""
+    birth_date: date | None = None
+
+
+def hold_minutes() -> int:
+    return settings.BOOKING_HOLD_MINUTES
+
+
+def _expire_stale_holds(doctor_id: int, now: datetime) -> int:
+    return Appointment.objects.filter(
+        doctor_id=doctor_id, status=Appointment.Status.HELD, hold_expires_at__lte=now
+    ).update(status=Appointment.Status.EXPIRED)
+
+
+def expire_holds(*, now: datetime | None = None) -> int:
+    """Mark every hold past its time as expired (beat runs this every minute)."""
+    return Appointment.objects.filter(
+        status=Appointment.Status.HELD, hold_expires_at__lte=now or timezone.now()
+    ).update(status=Appointment.Status.EXPIRED)
+
+
+def hold_slot(
+    *,
+    doctor: Doctor,
+    service: Service,
+    start: datetime,
+    idempotency_key: str | None = None,
+    channel: str = Appointment.Channel.SITE,
+    patient=None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Hold a free slot for a few minutes; raises SlotUnavailable with alternatives."""
+    now = now or timezone.now()
+    policy = slot_policy()
+    duration = timedelta(minutes=service.duration_minutes)
+    if not doctor.is_active or not service.is_active:
+        raise NotBookable("This doctor or service is not bookable.")
+    if start <= now:
+        raise NotBookable("This time has already passed.")
+    if idempotency_key:
+        existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return _same_request(existing, doctor=doctor, service=service, start=start)
+    # Is it a slot of the MIS schedule at all? (Local appointments are
+    # checked again below under the lock; the schedule only changes by sync.)
+    candidates = doctor_free_slots(
+        doctor=doctor,
+        service=service,
+        start=start,
+        end=start + timedelta(seconds=1),
+        policy=policy,
+        now=now,
+    )
+    slot = next((s for s in candidates if s.start == start), None)
+    if slot is None:
+        if _is_schedule_slot(doctor=doctor, service=service, start=start):
+            raise SlotUnavailable(
+                alternatives=nearest_free_slots(doctor=doctor, service=service, around=start)
+            )
+        raise NotBookable(
+            alternatives=nearest_free_slots(doctor=doctor, service=service, around=start)
+        )
+    end = start + duration
+    blocked_until = end + timedelta(minutes=policy.buffer_minutes)
+    try:
+        with transaction.atomic():
+            Doctor.objects.select_for_update().only("pk").get(pk=doctor.pk)
+            if idempotency_key:
+                existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
+                if existing:
+                    return _same_request(existing, doctor=doctor, service=service, start=start)
+            _expire_stale_holds(doctor.pk, now)
+            # [start, blocked_until) ranges overlap: the same test as the
+            # PostgreSQL exclusion constraint, buffers included on both sides.
+            clash = Appointment.objects.filter(
+                doctor=doctor,
+                status__in=Appointment.ACTIVE,
+                start__lt=blocked_until,
+                blocked_until__gt=start,
+            ).exists()
+            if clash:
+                raise SlotUnavailable
+            return Appointment.objects.create(
+                idempotency_key=idempotency_key,
+                doctor=doctor,
+                service=service,
+                branch=slot.branch,
+                start=start,
+                end=end,
+                blocked_until=blocked_until,
+                status=Appointment.Status.HELD,
+                hold_expires_at=now + timedelta(minutes=hold_minutes()),
+                channel=channel,
+                patient=patient if getattr(patient, "is_authenticated", False) else None,
+            )
+    except SlotUnavailable:
+        raise SlotUnavailable(
+            alternatives=nearest_free_slots(doctor=doctor, service=service, around=start)
+        ) from None
+    except IntegrityError:
+        # The exclusion constraint (or the idempotency key) caught what the
+        # check could not see: treat it exactly like a lost race.
+        if idempotency_key:
+            existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
+            if existing:
+                return _same_request(existing, doctor=doctor, service=service, start=start)
+        raise SlotUnavailable(
+            alternatives=nearest_free_slots(doctor=doctor, service=service, around=start)
+        ) from None
+
+
+def _same_request(existing: Appointment, *, doctor, service, start) -> Appointment:
+    if (existing.doctor_id, existing.service_id, existing.start) != (
+        doctor.pk,
+        service.pk,
+        start,
+    ):
+        raise IdempotencyConflict
+    return existing
+
+
+def _is_schedule_slot(*, doctor: Doctor, service: Service, start: datetime) -> bool:
+    """Would `start` be a slot if nothing were booked? (taken vs. never a slot)"""
+    return any(
+        s.start == start
+        for s in doctor_free_slots(
+            doctor=doctor,
+            service=service,
+            start=start,
+            end=start + timedelta(seconds=1),
+            include_busy=False,
+        )
+    )
+
+
+def confirm(
+    *, appointment: Appointment, patient: PatientDetails, user=None, now=None
+) -> Appointment:
+    """The patient confirms the hold: it is written to the MIS through the outbox.
+
+    Confirming twice returns the appointment as it is.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.status in (Appointment.Status.AWAITING, Appointment.Status.CONFIRMED):
+            return appointment
+        if appointment.status == Appointment.Status.HELD and appointment.hold_expires_at <= now:
+            appointment.status = Appointment.Status.EXPIRED
+            appointment.save(update_fields=["status", "updated_at"])
+        if appointment.status == Appointment.Status.EXPIRED:
+            raise HoldExpired(
+                alternatives=nearest_free_slots(
+                    doctor=appointment.doctor,
+                    service=appointment.service,
+                    around=appointment.start,
+                )
+            )
+        if appointment.status != Appointment.Status.HELD:
+            raise WrongState
+        appointment.patient_last_name = patient.last_name
+        appointment.patient_first_name = patient.first_name
+        appointment.patient_middle_name = patient.middle_name
+        appointment.patient_phone = patient.phone
+        appointment.patient_birth_date = patient.birth_date
+        if user is not None and getattr(user, "is_authenticated", False):
+            appointment.patient = user
+        appointment.status = Appointment.Status.AWAITING
+        appointment.hold_expires_at = None
+        appointment.save()
+        outbox.enqueue(
+            topic="mis.book",
+            key=f"book-{appointment.public_id}",
+            payload={"appointment": appointment.pk},
+        )
+    return appointment
+
+
+def cancel(*, appointment: Appointment, now=None) -> Appointment:
+    """Cancel a held or booked appointment; the MIS frees the time too."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.status in (
+            Appointment.Status.CANCELLED,
+            Appointment.Status.EXPIRED,
+            Appointment.Status.REJECTED,
+        ):
+            return appointment
+        if not appointment.is_active:
+            raise WrongState
+        cutoff = timedelta(hours=settings.BOOKING_CANCEL_CUTOFF_HOURS)
+        if (
+            appointment.status != Appointment.Status.HELD
+            and appointment.start - (now or timezone.now()) < cutoff
+        ):
+            raise WrongState(
+                f"Appointments can be cancelled online until {settings.BOOKING_CANCEL_CUTOFF_HOURS}"
+                " h before the visit; please call the clinic."
+            )
+        was_sent = appointment.status != Appointment.Status.HELD
+        appointment.status = Appointment.Status.CANCELLED
+        appointment.save(update_fields=["status", "updated_at"])
+        if was_sent:
+            outbox.enqueue(
+                topic="mis.cancel",
+                key=f"cancel-{appointment.public_id}",
+                payload={"appointment": appointment.pk},
+            )
+    return appointment

@@ -1,0 +1,11 @@
+"""Celery tasks of booking."""
+
+from celery import shared_task
+
+from booking.services import expire_holds as expire_stale_holds
+
+
+@shared_task(name="booking.tasks.expire_holds", acks_late=True, time_limit=60)
+def expire_holds() -> int:
+    """Free the slots of holds nobody confirmed in time."""
+    return expire_stale_holds()
