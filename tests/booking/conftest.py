@@ -2,8 +2,9 @@
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
+
+import pytest
 
 from booking.selectors import default_service, next_free_slots
 from catalog.models import Doctor

@@ -2,9 +2,10 @@
 
 from datetime import timedelta
 
-import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+import pytest
 
 from booking import services
 from booking.models import Appointment, ScheduleInterval
