@@ -140,3 +140,48 @@ def nearest_free_slots(
     )
     slots.sort(key=lambda s: abs(s.start - around))
     return sorted(slots[:count], key=lambda s: s.start)
+
+
+def _service_for(doctor: Doctor, *, service_id: int | None, online: bool | None):
+    offered = [s for s in doctor.services.all() if s.is_active]
+    if service_id is not None:
+        return next((s for s in offered if s.pk == service_id), None)
+    if online is not None:
+        offered = [s for s in offered if s.is_online == online]
+    first_visits = [s for s in offered if s.is_first_visit]
+    return (first_visits or offered or [None])[0]
+
+
+def search_free_slots(
+    *,
+    doctor_id: int | None = None,
+    specialty_id: int | None = None,
+    service_id: int | None = None,
+    branch_id: int | None = None,
+    online: bool | None = None,
+    start: datetime,
+    end: datetime,
+    limit: int = 50,
+) -> list[FreeSlot]:
+    """Free slots by doctor, specialty or service (the nearest first), one API for all."""
+    doctors = Doctor.objects.filter(is_active=True).prefetch_related("services")
+    if doctor_id is not None:
+        doctors = doctors.filter(pk=doctor_id)
+    if specialty_id is not None:
+        doctors = doctors.filter(specialties__pk=specialty_id)
+    if service_id is not None:
+        doctors = doctors.filter(services__pk=service_id)
+    if branch_id is not None:
+        doctors = doctors.filter(branches__pk=branch_id)
+    policy = slot_policy()
+    found: list[FreeSlot] = []
+    for doctor in doctors.distinct():
+        service = _service_for(doctor, service_id=service_id, online=online)
+        if service is None:
+            continue
+        slots = doctor_free_slots(
+            doctor=doctor, service=service, start=start, end=end, policy=policy
+        )
+        found += [s for s in slots if branch_id is None or (s.branch and s.branch.pk == branch_id)]
+    found.sort(key=lambda s: (s.start, s.doctor.pk))
+    return found[:limit]

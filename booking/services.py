@@ -20,6 +20,7 @@ from booking.models import Appointment
 from booking.selectors import FreeSlot, doctor_free_slots, nearest_free_slots, slot_policy
 from catalog.models import Doctor, Service
 from integrations import outbox
+from integrations.models import OutboxMessage
 
 
 class BookingError(Exception):
@@ -244,10 +245,24 @@ def confirm(
         appointment.hold_expires_at = None
         appointment.save()
         outbox.enqueue(
-            topic="mis.book",
-            key=f"book-{appointment.public_id}",
-            payload={"appointment": appointment.pk},
+            topic="mis.book", key=_book_key(appointment), payload={"appointment": appointment.pk}
         )
+    return appointment
+
+
+def _book_key(appointment: Appointment) -> str:
+    return f"book-{appointment.public_id}"
+
+
+def deliver_now(*, appointment: Appointment) -> Appointment:
+    """Try the MIS write at once (the patient waits a moment for a real answer);
+    when the MIS is slow or down the outbox goes on trying in the background."""
+    message = OutboxMessage.objects.filter(
+        key=_book_key(appointment), status=OutboxMessage.Status.PENDING
+    ).first()
+    if message is not None:
+        outbox.deliver(message.pk)
+    appointment.refresh_from_db()
     return appointment
 
 

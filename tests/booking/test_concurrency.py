@@ -1,11 +1,13 @@
 """Real concurrent transactions on PostgreSQL: no two active appointments overlap."""
 
+import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import pytest
 from django.db import connection, connections
+
+import pytest
 
 from booking import services
 from booking.models import Appointment
@@ -26,10 +28,8 @@ def race(jobs):
     barrier = threading.Barrier(len(jobs))
 
     def run(job):
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait(timeout=30)
-        except threading.BrokenBarrierError:
-            pass
         try:
             return job()
         except services.BookingError as error:
@@ -49,9 +49,7 @@ def overlapping_pairs() -> int:
 
 def test_many_patients_one_slot_exactly_one_wins(doctor, service, free):
     start = free[0].start
-    results = race(
-        [lambda: services.hold_slot(doctor=doctor, service=service, start=start)] * 16
-    )
+    results = race([lambda: services.hold_slot(doctor=doctor, service=service, start=start)] * 16)
     winners = [r for r in results if isinstance(r, Appointment)]
     losers = [r for r in results if isinstance(r, services.SlotUnavailable)]
     assert len(winners) == 1
@@ -86,7 +84,5 @@ def test_duplicate_request_with_one_key_makes_one_appointment(doctor, service, f
         ]
         * 8
     )
-    assert {r.pk for r in results if isinstance(r, Appointment)} == {
-        Appointment.objects.get().pk
-    }
+    assert {r.pk for r in results if isinstance(r, Appointment)} == {Appointment.objects.get().pk}
     assert all(isinstance(r, Appointment) for r in results)

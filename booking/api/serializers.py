@@ -1,0 +1,148 @@
+"""Serializers of the booking API (the wire format every channel shares)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from booking.models import Appointment
+from catalog.models import Branch, Doctor, Service, Specialty
+
+
+class SpecialtySerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="pk")
+
+    class Meta:
+        model = Specialty
+        fields = ["id", "name"]
+
+
+class BranchSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="pk")
+
+    class Meta:
+        model = Branch
+        fields = ["id", "name", "address", "phone", "time_zone"]
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="pk")
+    specialty = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Service
+        fields = ["id", "code", "name", "specialty", "duration_minutes", "price", "is_online"]
+
+
+class DoctorSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="pk")
+    full_name = serializers.CharField()
+    specialties = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    branches = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    experience_years = serializers.IntegerField(allow_null=True)
+
+    class Meta:
+        model = Doctor
+        fields = [
+            "id",
+            "full_name",
+            "specialties",
+            "branches",
+            "experience_years",
+            "category",
+            "degree",
+        ]
+
+
+class SlotSerializer(serializers.Serializer):
+    doctor = serializers.IntegerField(source="doctor.pk")
+    doctor_name = serializers.CharField(source="doctor.full_name")
+    service = serializers.IntegerField(source="service.pk")
+    branch = serializers.IntegerField(source="branch.pk", allow_null=True)
+    start = serializers.DateTimeField(help_text="UTC")
+    end = serializers.DateTimeField(help_text="UTC")
+    local_start = serializers.SerializerMethodField(
+        help_text="Start in the branch's time zone, with its offset."
+    )
+    time_zone = serializers.CharField(source="branch.time_zone", allow_null=True)
+
+    def get_local_start(self, slot) -> str:
+        return slot.local_start.isoformat()
+
+
+class SlotQuerySerializer(serializers.Serializer):
+    doctor = serializers.IntegerField(required=False)
+    specialty = serializers.IntegerField(required=False)
+    service = serializers.IntegerField(required=False)
+    branch = serializers.IntegerField(required=False)
+    online = serializers.BooleanField(required=False, allow_null=True, default=None)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
+
+    def validate(self, data):
+        if not any(data.get(k) for k in ("doctor", "specialty", "service")):
+            raise serializers.ValidationError("Give a doctor, a specialty or a service.")
+        if data.get("date_from") and data.get("date_to"):
+            if data["date_to"] < data["date_from"]:
+                raise serializers.ValidationError("date_to is before date_from.")
+            if (data["date_to"] - data["date_from"]).days > 60:
+                raise serializers.ValidationError("Ask for at most 60 days at once.")
+        return data
+
+
+class HoldRequestSerializer(serializers.Serializer):
+    doctor = serializers.PrimaryKeyRelatedField(queryset=Doctor.objects.filter(is_active=True))
+    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.filter(is_active=True))
+    start = serializers.DateTimeField()
+    idempotency_key = serializers.CharField(max_length=128, required=False)
+    channel = serializers.ChoiceField(choices=Appointment.Channel.choices, default="site")
+
+
+class PatientSerializer(serializers.Serializer):
+    last_name = serializers.CharField(max_length=100)
+    first_name = serializers.CharField(max_length=100)
+    middle_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.RegexField(r"^\+[1-9]\d{7,14}$", max_length=16)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+
+
+class ConfirmRequestSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=64)
+    patient = PatientSerializer()
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=64)
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    doctor = serializers.IntegerField(source="doctor.pk")
+    doctor_name = serializers.CharField(source="doctor.full_name")
+    service = serializers.IntegerField(source="service.pk")
+    service_name = serializers.CharField(source="service.name")
+    branch = BranchSerializer(allow_null=True)
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "status",
+            "doctor",
+            "doctor_name",
+            "service",
+            "service_name",
+            "branch",
+            "start",
+            "end",
+            "hold_expires_at",
+            "failure",
+            "channel",
+        ]
+
+
+class HeldAppointmentSerializer(AppointmentSerializer):
+    """The answer to a hold: includes the secret token needed to confirm or cancel."""
+
+    class Meta(AppointmentSerializer.Meta):
+        fields = [*AppointmentSerializer.Meta.fields, "token"]

@@ -1,0 +1,164 @@
+"""Booking API views: thin, they parse input, call booking services, render."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, time, timedelta
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from booking import selectors, services
+from booking.api import serializers as s
+from booking.models import Appointment
+from catalog.models import Doctor, Service, Specialty
+
+ERROR = OpenApiResponse(description='{"error": {"code": "...", "message": "..."}}')
+
+
+class SpecialtyList(generics.ListAPIView):
+    """Specialties that have at least one active doctor."""
+
+    serializer_class = s.SpecialtySerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return Specialty.objects.filter(is_active=True, doctors__is_active=True).distinct()
+
+
+class DoctorList(generics.ListAPIView):
+    serializer_class = s.DoctorSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        doctors = Doctor.objects.filter(is_active=True).prefetch_related("specialties", "branches")
+        if specialty := self.request.query_params.get("specialty"):
+            doctors = doctors.filter(specialties__pk=specialty)
+        if branch := self.request.query_params.get("branch"):
+            doctors = doctors.filter(branches__pk=branch)
+        return doctors
+
+
+class ServiceList(generics.ListAPIView):
+    serializer_class = s.ServiceSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        services_ = Service.objects.filter(is_active=True)
+        if specialty := self.request.query_params.get("specialty"):
+            services_ = services_.filter(specialty__pk=specialty)
+        if doctor := self.request.query_params.get("doctor"):
+            services_ = services_.filter(doctors__pk=doctor)
+        return services_
+
+
+class SlotList(APIView):
+    """Free slots: of a doctor, or the nearest across all doctors of a specialty."""
+
+    @extend_schema(
+        parameters=[s.SlotQuerySerializer], responses={200: s.SlotSerializer(many=True), 400: ERROR}
+    )
+    def get(self, request):
+        query = s.SlotQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        now = timezone.now()
+        start = max(now, _day_start(q.get("date_from")) or now)
+        end = _day_start(q.get("date_to"), plus_days=1) or start + timedelta(days=14)
+        slots = selectors.search_free_slots(
+            doctor_id=q.get("doctor"),
+            specialty_id=q.get("specialty"),
+            service_id=q.get("service"),
+            branch_id=q.get("branch"),
+            online=q.get("online"),
+            start=start,
+            end=end,
+            limit=q["limit"],
+        )
+        return Response(s.SlotSerializer(slots, many=True).data)
+
+
+def _day_start(day, plus_days: int = 0) -> datetime | None:
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day + timedelta(days=plus_days), time()))
+
+
+class HoldCreate(APIView):
+    """Hold a free slot for a few minutes (the answer carries the token to confirm it)."""
+
+    @extend_schema(
+        request=s.HoldRequestSerializer,
+        responses={201: s.HeldAppointmentSerializer, 409: ERROR, 422: ERROR},
+    )
+    def post(self, request):
+        data = s.HoldRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        appointment = services.hold_slot(
+            doctor=v["doctor"],
+            service=v["service"],
+            start=v["start"],
+            idempotency_key=v.get("idempotency_key"),
+            channel=v["channel"],
+            patient=request.user,
+        )
+        return Response(
+            s.HeldAppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _owned(request, public_id, token: str | None) -> Appointment:
+    """The appointment, if the caller holds its token or is its logged-in patient."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("doctor", "service", "branch"), public_id=public_id
+    )
+    user = request.user
+    if user is not None and user.is_authenticated and appointment.patient_id == user.pk:
+        return appointment
+    if token and secrets.compare_digest(token, appointment.token):
+        return appointment
+    # The same answer as for a missing one: no probing of other people's bookings.
+    raise Http404
+
+
+class AppointmentDetail(APIView):
+    @extend_schema(responses={200: s.AppointmentSerializer, 404: ERROR})
+    def get(self, request, public_id):
+        token = request.headers.get("X-Booking-Token") or request.query_params.get("token")
+        return Response(s.AppointmentSerializer(_owned(request, public_id, token)).data)
+
+
+class AppointmentConfirm(APIView):
+    """Confirm a hold with the patient's details: it goes to the MIS (maybe queued)."""
+
+    @extend_schema(
+        request=s.ConfirmRequestSerializer,
+        responses={202: s.AppointmentSerializer, 404: ERROR, 409: ERROR, 410: ERROR},
+    )
+    def post(self, request, public_id):
+        data = s.ConfirmRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = _owned(request, public_id, data.validated_data["token"])
+        patient = services.PatientDetails(**data.validated_data["patient"])
+        appointment = services.confirm(appointment=appointment, patient=patient, user=request.user)
+        appointment = services.deliver_now(appointment=appointment)
+        code = status.HTTP_200_OK if appointment.status == "confirmed" else status.HTTP_202_ACCEPTED
+        return Response(s.AppointmentSerializer(appointment).data, status=code)
+
+
+class AppointmentCancel(APIView):
+    @extend_schema(
+        request=s.TokenSerializer, responses={200: s.AppointmentSerializer, 404: ERROR, 409: ERROR}
+    )
+    def post(self, request, public_id):
+        data = s.TokenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = _owned(request, public_id, data.validated_data["token"])
+        return Response(s.AppointmentSerializer(services.cancel(appointment=appointment)).data)

@@ -1,0 +1,161 @@
+"""/api/v1/: the one booking API of every channel, errors as JSON with stable codes."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+import pytest
+
+from booking.models import Appointment
+from catalog.models import Doctor, Specialty
+
+PATIENT = {"last_name": "Тестов", "first_name": "Пётр", "phone": "+79990000004"}
+
+
+@pytest.fixture
+def api(client):
+    class Api:
+        def get(self, url, **params):
+            return client.get(url, params)
+
+        def post(self, url, data):
+            return client.post(url, data, content_type="application/json")
+
+    return Api()
+
+
+def hold(api, doctor, service, start, **extra):
+    return api.post(
+        "/api/v1/holds/",
+        {"doctor": doctor.pk, "service": service.pk, "start": start.isoformat(), **extra},
+    )
+
+
+def test_openapi_schema_is_served(api):
+    response = api.get("/api/v1/schema/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert text.startswith("openapi: 3")
+    for path in ("/api/v1/slots/", "/api/v1/holds/", "/api/v1/appointments/{public_id}/confirm/"):
+        assert path in text
+    assert "/admin/api" not in text
+
+
+def test_directory_endpoints(api, clinic):
+    specialties = api.get("/api/v1/specialties/").json()
+    assert len(specialties) == Specialty.objects.count()
+    therapy = next(s for s in specialties if s["name"] == "Терапия")
+    doctors = api.get("/api/v1/doctors/", specialty=therapy["id"]).json()
+    assert doctors and all(therapy["id"] in d["specialties"] for d in doctors)
+    services = api.get("/api/v1/services/", doctor=doctors[0]["id"]).json()
+    assert any(s["code"].startswith("B01.047") for s in services)
+
+
+def test_slots_of_a_doctor_in_branch_local_time(api, doctor, service):
+    slots = api.get("/api/v1/slots/", doctor=doctor.pk, service=service.pk).json()
+    assert slots
+    for slot in slots[:20]:
+        assert slot["doctor"] == doctor.pk and slot["service"] == service.pk
+        local = timezone.datetime.fromisoformat(slot["local_start"])
+        start = timezone.datetime.fromisoformat(slot["start"].replace("Z", "+00:00"))
+        assert local == start
+        assert local.utcoffset() == start.astimezone(ZoneInfo(slot["time_zone"])).utcoffset()
+    starts = [s["start"] for s in slots]
+    assert starts == sorted(starts)
+
+
+def test_yekaterinburg_slots_show_yekaterinburg_clock(api, clinic):
+    """MIS in UTC+3, branch in UTC+5: slots start in the branch's working hours, +05:00."""
+    doctor = Doctor.objects.filter(branches__external_id="br-ekb").first()
+    slots = api.get(
+        "/api/v1/slots/", doctor=doctor.pk, branch=doctor.branches.get(external_id="br-ekb").pk
+    ).json()
+    assert slots
+    for slot in slots:
+        assert slot["local_start"].endswith("+05:00")
+        hour = int(slot["local_start"][11:13])
+        assert 8 <= hour < 20
+
+
+def test_nearest_free_across_a_specialty(api, clinic):
+    therapy = Specialty.objects.get(name="Терапия")
+    slots = api.get("/api/v1/slots/", specialty=therapy.pk, limit=30).json()
+    doctors = set(therapy.doctors.values_list("pk", flat=True))
+    assert {s["doctor"] for s in slots} <= doctors
+    assert len({s["doctor"] for s in slots}) > 1
+    assert [s["start"] for s in slots] == sorted(s["start"] for s in slots)
+
+
+def test_bad_queries_get_clear_json_errors(api, clinic):
+    response = api.get("/api/v1/slots/")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+    response = api.get("/api/v1/slots/", doctor="abc")
+    assert response.json()["error"]["fields"]["doctor"]
+    response = api.post("/api/v1/holds/", {"doctor": 999999, "service": 1, "start": "soon"})
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) >= {"doctor", "start"}
+    response = api.get("/api/v1/appointments/00000000-0000-0000-0000-000000000000/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_hold_confirm_cancel_through_the_api(api, doctor, service, free):
+    response = hold(api, doctor, service, free[0].start, idempotency_key="api-1")
+    assert response.status_code == 201
+    held = response.json()
+    assert held["status"] == "held" and held["token"]
+    again = hold(api, doctor, service, free[0].start, idempotency_key="api-1")
+    assert again.status_code == 201 and again.json()["id"] == held["id"]
+
+    taken = hold(api, doctor, service, free[0].start)
+    assert taken.status_code == 409
+    error = taken.json()["error"]
+    assert error["code"] == "slot_taken" and len(error["alternatives"]) == 3
+
+    url = f"/api/v1/appointments/{held['id']}/"
+    wrong = api.post(url + "confirm/", {"token": "nope", "patient": PATIENT})
+    assert wrong.status_code == 404
+    confirmed = api.post(url + "confirm/", {"token": held["token"], "patient": PATIENT})
+    assert confirmed.status_code == 200
+    assert confirmed.json()["status"] == "confirmed"
+    assert api.get(url, token=held["token"]).json()["status"] == "confirmed"
+    assert api.get(url).status_code == 404  # no token, no peeking
+
+    cancelled = api.post(url + "cancel/", {"token": held["token"]})
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+
+def test_confirm_while_the_mis_is_down_is_accepted_and_waits(api, doctor, service, free, settings):
+    held = hold(api, doctor, service, free[0].start).json()
+    settings.MIS_DEMO_OUTAGE = True
+    response = api.post(
+        f"/api/v1/appointments/{held['id']}/confirm/", {"token": held["token"], "patient": PATIENT}
+    )
+    assert response.status_code == 202
+    assert response.json()["status"] == "awaiting"
+
+
+def test_expired_hold_answers_410_with_alternatives(api, doctor, service, free):
+    held = hold(api, doctor, service, free[0].start).json()
+    Appointment.objects.filter(public_id=held["id"]).update(
+        hold_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    response = api.post(
+        f"/api/v1/appointments/{held['id']}/confirm/", {"token": held["token"], "patient": PATIENT}
+    )
+    assert response.status_code == 410
+    assert response.json()["error"]["code"] == "hold_expired"
+    assert response.json()["error"]["alternatives"]
+
+
+def test_invalid_phone_is_refused_and_nothing_changes(api, doctor, service, free):
+    held = hold(api, doctor, service, free[0].start).json()
+    response = api.post(
+        f"/api/v1/appointments/{held['id']}/confirm/",
+        {"token": held["token"], "patient": {**PATIENT, "phone": "8-900"}},
+    )
+    assert response.status_code == 400
+    assert "phone" in response.json()["error"]["fields"]["patient"]
+    assert Appointment.objects.get(public_id=held["id"]).status == "held"
