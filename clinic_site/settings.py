@@ -191,8 +191,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = "UTC"
-# Queues a worker consumes: the default one and one per external system
-# (each task names its system's queue).
+# One queue per external system: a slow MIS never delays SMS or anything else.
+CELERY_TASK_ROUTES = {
+    "integrations.tasks.sync_mis": {"queue": "mis"},
+    "integrations.tasks.deliver_outbox_message": {"queue": "mis"},
+    "integrations.tasks.deliver_due_outbox": {"queue": "mis"},
+}
+# Queues a worker consumes: the default one and one per external system.
 WORKER_QUEUES = env.list("WORKER_QUEUES", default=["default", "mis"])
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Seconds between MIS syncs run by beat (the issue asks for every 2-3 minutes).

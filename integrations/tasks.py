@@ -9,7 +9,6 @@ from integrations.ports import MisUnavailable
 
 @shared_task(
     name="integrations.tasks.sync_mis",
-    queue="mis",
     acks_late=True,
     autoretry_for=(MisUnavailable,),
     retry_backoff=True,
@@ -29,7 +28,6 @@ def sync_mis() -> dict[str, object]:
 
 @shared_task(
     name="integrations.tasks.deliver_outbox_message",
-    queue="mis",
     acks_late=True,
     soft_time_limit=60,
     time_limit=90,
@@ -47,7 +45,7 @@ def deliver_outbox_message(self, message_id: int) -> str:
     return status
 
 
-@shared_task(name="integrations.tasks.deliver_due_outbox", queue="mis", acks_late=True)
+@shared_task(name="integrations.tasks.deliver_due_outbox", acks_late=True)
 def deliver_due_outbox() -> int:
     """Safety net run by beat: deliver what is due (its task may have been lost)."""
     due = outbox.due_messages()

@@ -1,0 +1,203 @@
+// The booking component: turns the server-rendered list of free times into
+// buttons that hold a slot and confirm it through /api/v1/ — the same API as
+// the widget, the mobile app and the Telegram bot. Without JavaScript the
+// list stays readable and the sticky Call button remains.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function api(root, path, body) {
+    var options = { headers: { Accept: "application/json" }, credentials: "same-origin" };
+    if (body !== undefined) {
+      options.method = "POST";
+      options.headers["Content-Type"] = "application/json";
+      options.headers["X-CSRFToken"] = csrfToken();
+      options.body = JSON.stringify(body);
+    }
+    return fetch(root + path, options).then(function (response) {
+      return response.json().then(function (data) {
+        return { status: response.status, data: data };
+      });
+    });
+  }
+
+  function localLabel(slot) {
+    // local_start keeps the branch's offset: show its wall clock, not the browser's.
+    var text = slot.local_start || slot.start;
+    var date = new Date(text.slice(0, 19) + "Z");
+    var formatted = new Intl.DateTimeFormat("ru-RU", {
+      weekday: "short", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit",
+      timeZone: "UTC",
+    }).format(date);
+    return formatted.charAt(0).toUpperCase() + formatted.slice(1);
+  }
+
+  function Booking(section) {
+    this.section = section;
+    this.root = section.dataset.api;
+    this.doctor = Number(section.dataset.doctor);
+    this.service = Number(section.dataset.service);
+    this.list = section.querySelector("[data-slot-list]");
+    this.status = section.querySelector("[data-status]");
+    this.formTemplate = section.querySelector("[data-form-template]");
+    this.held = null;
+  }
+
+  Booking.prototype.say = function (text) {
+    this.status.textContent = text;
+  };
+
+  Booking.prototype.upgradeList = function () {
+    var self = this;
+    if (!this.list) return;
+    this.section.querySelectorAll("[data-js-only]").forEach(function (el) { el.hidden = false; });
+    this.list.querySelectorAll("li[data-start]").forEach(function (item) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "slot__button";
+      while (item.firstChild) button.appendChild(item.firstChild);
+      item.appendChild(button);
+      button.addEventListener("click", function () { self.hold(item.dataset.start, button); });
+    });
+  };
+
+  Booking.prototype.showAlternatives = function (message, alternatives) {
+    var self = this;
+    this.list.innerHTML = "";
+    (alternatives || []).forEach(function (slot) {
+      var item = document.createElement("li");
+      item.className = "slot";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "slot__button";
+      button.textContent = localLabel(slot);
+      item.appendChild(button);
+      button.addEventListener("click", function () { self.hold(slot.start, button); });
+      self.list.appendChild(item);
+    });
+    this.closeForm();
+    this.say(message);
+    var first = this.list.querySelector("button");
+    if (first) first.focus();
+  };
+
+  Booking.prototype.hold = function (start, button) {
+    var self = this;
+    if (button) button.disabled = true;
+    this.say("");
+    api(this.root, "holds/", {
+      doctor: this.doctor, service: this.service, start: start,
+      idempotency_key: "web-" + this.doctor + "-" + start + "-" + (window.crypto && crypto.randomUUID ? crypto.randomUUID() : Math.random()),
+    }).then(function (answer) {
+      if (button) button.disabled = false;
+      if (answer.status === 201) {
+        self.held = answer.data;
+        self.openForm();
+      } else if (answer.data.error && answer.data.error.code === "slot_taken") {
+        self.showAlternatives(self.section.dataset.msgTaken, answer.data.error.alternatives);
+      } else {
+        self.say((answer.data.error && answer.data.error.message) || self.section.dataset.msgError);
+      }
+    }).catch(function () {
+      if (button) button.disabled = false;
+      self.say(self.section.dataset.msgError);
+    });
+  };
+
+  Booking.prototype.openForm = function () {
+    var self = this;
+    this.closeForm();
+    var fragment = this.formTemplate.content.cloneNode(true);
+    var form = fragment.querySelector("form");
+    var until = new Date(this.held.hold_expires_at);
+    var title = form.querySelector("[data-held-title]");
+    title.textContent = localLabel({ start: this.held.start, local_start: this.localStartOfHeld() }) +
+      ". " + this.section.dataset.msgHeld + " " +
+      until.toLocaleTimeString("ru-RU", { hour: "2-digit", minute: "2-digit" }) + ".";
+    form.addEventListener("submit", function (event) { event.preventDefault(); self.confirm(form); });
+    form.querySelector("[data-cancel]").addEventListener("click", function () { self.release(); });
+    this.status.parentNode.insertBefore(fragment, this.status);
+    this.form = this.section.querySelector(".booking__form");
+    title.focus();
+  };
+
+  Booking.prototype.localStartOfHeld = function () {
+    var zone = this.held.branch && this.held.branch.time_zone;
+    if (!zone) return this.held.start;
+    // Wall-clock time in the branch's zone, written as if UTC, for localLabel().
+    var parts = new Intl.DateTimeFormat("en-CA", {
+      timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    }).formatToParts(new Date(this.held.start));
+    var get = function (type) { return parts.find(function (p) { return p.type === type; }).value; };
+    return get("year") + "-" + get("month") + "-" + get("day") + "T" + get("hour") + ":" + get("minute") + ":00";
+  };
+
+  Booking.prototype.closeForm = function () {
+    if (this.form) this.form.remove();
+    this.form = null;
+  };
+
+  Booking.prototype.release = function () {
+    var held = this.held;
+    this.held = null;
+    this.closeForm();
+    if (held) api(this.root, "appointments/" + held.id + "/cancel/", { token: held.token });
+    var first = this.list && this.list.querySelector("button");
+    if (first) first.focus();
+  };
+
+  Booking.prototype.confirm = function (form) {
+    var self = this;
+    var errors = form.querySelector("[data-errors]");
+    errors.textContent = "";
+    var phone = form.phone.value.replace(/[\s()-]/g, "");
+    if (/^8\d{10}$/.test(phone)) phone = "+7" + phone.slice(1);
+    var patient = { last_name: form.last_name.value.trim(), first_name: form.first_name.value.trim(), phone: phone };
+    var submit = form.querySelector("button[type=submit]");
+    submit.disabled = true;
+    api(this.root, "appointments/" + this.held.id + "/confirm/", { token: this.held.token, patient: patient })
+      .then(function (answer) {
+        submit.disabled = false;
+        var data = answer.data;
+        if (answer.status === 200 || answer.status === 202) {
+          self.closeForm();
+          self.list.innerHTML = "";
+          var done = data.status === "confirmed" ? self.section.dataset.msgConfirmed :
+            data.status === "rejected" ? self.section.dataset.msgRejected : self.section.dataset.msgAwaiting;
+          self.say(localLabel({ start: data.start, local_start: self.localStartOfHeld() }) + ", " +
+            data.doctor_name + ". " + done);
+          self.status.setAttribute("tabindex", "-1");
+          self.status.focus();
+        } else if (data.error && (data.error.code === "hold_expired" || data.error.code === "slot_taken")) {
+          self.showAlternatives(data.error.code === "hold_expired" ? self.section.dataset.msgExpired :
+            self.section.dataset.msgTaken, data.error.alternatives);
+        } else if (data.error && data.error.fields) {
+          var fields = data.error.fields.patient || data.error.fields;
+          errors.textContent = Object.keys(fields).map(function (name) {
+            var label = form.querySelector("[name=" + name + "]");
+            label = label ? form.querySelector("label[for=" + label.id + "]").textContent : name;
+            return label + ": " + [].concat(fields[name]).join(" ");
+          }).join(" ");
+        } else {
+          errors.textContent = (data.error && data.error.message) || self.section.dataset.msgError;
+        }
+      }).catch(function () {
+        submit.disabled = false;
+        errors.textContent = self.section.dataset.msgError;
+      });
+  };
+
+  function start() {
+    document.querySelectorAll("[data-booking][data-doctor]").forEach(function (section) {
+      new Booking(section).upgradeList();
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

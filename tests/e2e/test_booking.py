@@ -1,0 +1,95 @@
+"""A patient on a phone books a free time from a doctor's page, in a real Chromium."""
+
+import io
+import re
+
+from django.core.management import call_command
+
+import pytest
+from playwright.sync_api import expect
+
+from booking import services
+from booking.models import Appointment
+from booking.selectors import default_service
+from clinic_pages.models import DoctorPage
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def doctor_page(settings, tmp_path):
+    settings.MIS_DEMO_STORE = str(tmp_path / "demo-mis.sqlite3")
+    call_command("load_demo", stdout=io.StringIO())
+    for page in DoctorPage.objects.select_related("doctor"):
+        from booking.selectors import next_free_slots
+
+        if len(next_free_slots(doctor=page.doctor)) >= 3:
+            return page
+    raise AssertionError("no doctor with free times")
+
+
+def fill_patient(page):
+    page.get_by_label("Фамилия").fill("Тестова")
+    page.get_by_label("Имя").fill("Анна")
+    page.get_by_label("Мобильный телефон").fill("+7 999 000-00-05")
+
+
+def test_two_taps_from_the_doctor_page_to_a_booking(live_server, phone, doctor_page):
+    phone.goto(live_server.url + doctor_page.url)
+    slot = phone.locator(".slot__button").first
+    expect(slot).to_be_visible()
+    slot.tap()  # tap 1: the slot is held
+    expect(phone.locator(".booking__title")).to_contain_text("удерживается")
+    assert Appointment.objects.get().status == "held"
+    fill_patient(phone)
+    phone.get_by_role("button", name="Записаться на это время").tap()  # tap 2
+    expect(phone.locator("[data-status]")).to_contain_text("Вы записаны")
+    appointment = Appointment.objects.get()
+    assert appointment.status == "confirmed"
+    assert appointment.patient_phone == "+79990000005"
+    assert phone.errors == []
+
+
+def test_keyboard_only_booking(live_server, phone, doctor_page):
+    phone.goto(live_server.url + doctor_page.url)
+    expect(phone.locator(".slot__button").first).to_be_visible()
+    # Tab from the top of the page until the first slot button has the focus.
+    for _ in range(40):
+        phone.keyboard.press("Tab")
+        if phone.evaluate("document.activeElement.classList.contains('slot__button')"):
+            break
+    else:
+        pytest.fail("no slot button is reachable with Tab")
+    phone.keyboard.press("Enter")
+    expect(phone.locator(".booking__title")).to_be_focused()
+    phone.keyboard.press("Tab")
+    phone.keyboard.type("Тестова")
+    phone.keyboard.press("Tab")
+    phone.keyboard.type("Анна")
+    phone.keyboard.press("Tab")
+    phone.keyboard.type("+79990000006")
+    phone.keyboard.press("Enter")
+    expect(phone.locator("[data-status]")).to_contain_text("Вы записаны")
+    assert phone.errors == []
+
+
+def test_a_time_taken_meanwhile_offers_alternatives(live_server, phone, doctor_page):
+    phone.goto(live_server.url + doctor_page.url)
+    first = phone.locator(".slot").first
+    start = first.get_attribute("data-start")
+    # Someone else holds it between page load and the tap.
+    held = services.hold_slot(
+        doctor=doctor_page.doctor,
+        service=default_service(doctor_page.doctor),
+        start=Appointment._meta.get_field("start").to_python(start),
+    )
+    phone.locator(".slot__button").first.tap()
+    expect(phone.locator("[data-status]")).to_contain_text("только что заняли")
+    alternatives = phone.locator(".slot__button")
+    expect(alternatives).to_have_count(3)
+    assert re.search(r"\d\d:\d\d", alternatives.first.inner_text())
+    alternatives.first.tap()
+    expect(phone.locator(".booking__title")).to_contain_text("удерживается")
+    assert Appointment.objects.exclude(pk=held.pk).get().status == "held"
+    # The API's 409 is the expected answer; Chromium logs every 4xx response.
+    assert [e for e in phone.errors if "409 (Conflict)" not in e] == []
