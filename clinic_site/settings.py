@@ -203,6 +203,12 @@ MIS_ADAPTER = env.str("MIS_ADAPTER", default="demo")
 MIS_DEMO_SEED = env.int("MIS_DEMO_SEED", default=2026)
 # Knob of the demo MIS: pretend the system is down (health checks, outage drills).
 MIS_DEMO_OUTAGE = env.bool("MIS_DEMO_OUTAGE", default=False)
+# МЕДИАЛОГ (MIS_ADAPTER=medialog): SOAP endpoint, WS-Security login, its wall-clock zone.
+MEDIALOG_URL = env.str("MEDIALOG_URL", default="http://127.0.0.1:8091/medialog/PlanningService")
+MEDIALOG_USER = env.str("MEDIALOG_USER", default="")
+MEDIALOG_PASSWORD = env.str("MEDIALOG_PASSWORD", default="")
+MEDIALOG_TIME_ZONE = env.str("MEDIALOG_TIME_ZONE", default="Europe/Moscow")
+MEDIALOG_TIMEOUT = env.float("MEDIALOG_TIMEOUT", default=10.0)
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "cabinet.User"
