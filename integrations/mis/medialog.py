@@ -46,6 +46,19 @@ BINDING = "{urn:medialog:planning:1}PlanningBinding"
 TRANSIENT_FAULTS = {"INTERNAL", "UNAVAILABLE", "LOCKED"}
 
 
+class _Transport(Transport):
+    """zeep's transport, but an error page (a proxy's 503, HTML) is a transport error."""
+
+    def post(self, address, message, headers):
+        response = super().post(address, message, headers)
+        if response.status_code != 200 and "xml" not in response.headers.get("Content-Type", ""):
+            raise TransportError(
+                f"HTTP {response.status_code} without a SOAP answer",
+                status_code=response.status_code,
+            )
+        return response
+
+
 class MedialogMis:
     """MisAdapter over МЕДИАЛОГ's SOAP planning service."""
 
@@ -88,7 +101,9 @@ class MedialogMis:
                 detail=f"MIS keeps {reported}, configured {self.time_zone}",
                 extra=extra,
             )
-        return MisStatus(system=self.name, ok=True, detail=f"МЕДИАЛОГ {answer.version}", extra=extra)
+        return MisStatus(
+            system=self.name, ok=True, detail=f"МЕДИАЛОГ {answer.version}", extra=extra
+        )
 
     def branches(self) -> list[Branch]:
         return [
@@ -189,7 +204,7 @@ class MedialogMis:
     def _client_service(self):
         if self._service is None:
             session = requests.Session()
-            transport = Transport(
+            transport = _Transport(
                 session=session, timeout=self.timeout, operation_timeout=self.timeout
             )
             client = Client(
