@@ -195,6 +195,22 @@ class MedialogMis:
     def cancel(self, *, appointment_id: str, idempotency_key: str) -> None:
         self._call("CancelBooking", planningId=appointment_id, reason=f"site {idempotency_key}")
 
+    # --- beyond the port ------------------------------------------------------
+
+    def free_slots(
+        self, *, doctor_id: str, service_id: str, start: date, end: date
+    ) -> list[WorkInterval]:
+        """МЕДИАЛОГ's own free slots (GetFreeSlots), to check `slot_policy` against."""
+        rows = self._call(
+            "GetFreeSlots", resourceId=doctor_id, dateFrom=start, dateTo=end, examId=service_id
+        )
+        slots = []
+        for row in rows or []:
+            begins = self._wall_clock(row.date, row.startHHMM)
+            ends = begins + timedelta(minutes=row.duration)
+            slots.append(WorkInterval(row.resourceId, row.departmentId, begins, ends))
+        return slots
+
     # --- SOAP ------------------------------------------------------------------
 
     def _wall_clock(self, day: date, hhmm: int) -> datetime:

@@ -8,7 +8,9 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ import zeep
 from lxml import etree
 from zeep.wsse.username import UsernameToken
 
+from booking.slots import Interval, free_slots
 from integrations.mis import get_mis_adapter
 from integrations.mis.medialog import MedialogMis
 from integrations.ports import MisError, MisUnavailable
@@ -50,6 +53,7 @@ def test_the_wsdl_is_served_with_the_address_it_was_fetched_from(simulator):
         "GetExams",
         "GetResources",
         "GetSchedule",
+        "GetFreeSlots",
         "FindOrCreatePatient",
         "BookSlot",
         "CancelBooking",
@@ -172,3 +176,41 @@ def test_runs_as_a_process(closed_port, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Moscow", "Asia/Yekaterinburg"])
+def test_the_declared_slot_policy_computes_medialogs_own_free_slots(tmp_path, zone):
+    """booking.slots with MedialogMis.slot_policy finds exactly what GetFreeSlots lists."""
+    with serve(0, store=tmp_path / "slots.sqlite3", time_zone=zone) as simulator:
+        adapter = adapter_for(simulator, time_zone=zone)
+        adapter.book(free_request(adapter, "k-slots-1", minutes=20))  # a stored visit too
+        policy = adapter.slot_policy
+        day = datetime.now(ZoneInfo(zone)).date() + timedelta(days=1)
+        schedule = adapter.schedule(start=day, end=day + timedelta(days=2))
+        doctors = sorted({w.doctor_id for w in schedule.work})[:8]
+        services = {d.external_id: d.service_ids[-1] for d in adapter.doctors()}
+        durations = {s.external_id: s.duration_minutes for s in adapter.services()}
+        compared = 0
+        for doctor in doctors:
+            service = services[doctor]
+            ours = free_slots(
+                work=[
+                    Interval(w.start, w.end, w.branch_id)
+                    for w in schedule.work
+                    if w.doctor_id == doctor
+                ],
+                busy=[Interval(b.start, b.end) for b in schedule.busy if b.doctor_id == doctor],
+                breaks=[Interval(b.start, b.end) for b in schedule.breaks if b.doctor_id == doctor],
+                duration=timedelta(minutes=durations[service]),
+                buffer=timedelta(minutes=policy.buffer_minutes),
+                grid=timedelta(minutes=policy.grid_minutes) if policy.grid_minutes else None,
+                breaks_block=policy.breaks_block,
+            )
+            theirs = adapter.free_slots(
+                doctor_id=doctor, service_id=service, start=day, end=day + timedelta(days=2)
+            )
+            assert [(s.start, s.end, s.place) for s in ours] == [
+                (s.start, s.end, s.branch_id) for s in theirs
+            ], doctor
+            compared += len(theirs)
+        assert compared > 20

@@ -35,6 +35,7 @@ WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secex
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 PATH = "/medialog/PlanningService"
 VERSION = "simulator 1.0 (planning API 1)"
+GRID_MINUTES = 15  # the step of every day template in the simulated MIS
 WSDL_FILE = Path(__file__).with_name("planning.wsdl")
 # The address the WSDL file carries; replaced by the URL it is fetched from.
 WSDL_ADDRESS = "http://localhost/medialog/PlanningService"
@@ -228,6 +229,46 @@ class MedialogService:
             )
         return answer
 
+    def GetFreeSlots(self, params: dict) -> list[tuple]:  # noqa: N802
+        resource = _required(params, "resourceId")
+        exam_id = _required(params, "examId")
+        first, last = _date(params, "dateFrom"), _date(params, "dateTo")
+        if last < first or (last - first).days > 62:
+            raise SoapFault("BAD_REQUEST", "dateFrom..dateTo must be 0..62 days")
+        exam = next((s for s in self.mis.services() if s.external_id == exam_id), None)
+        if exam is None:
+            raise SoapFault("BAD_REQUEST", f"unknown exam {exam_id}")
+        length = timedelta(minutes=exam.duration_minutes)
+        schedule = self.mis.schedule(start=first - timedelta(days=1), end=last + timedelta(days=1))
+        # MEDIALOG's notion, written out on its own: grid points of the day
+        # template from the start of work; a visit may touch another, and
+        # lunch is closed.
+        closed = [i for i in (*schedule.busy, *schedule.breaks) if i.doctor_id == resource]
+        answer = []
+        for work in sorted(
+            (w for w in schedule.work if w.doctor_id == resource), key=lambda w: w.start
+        ):
+            start = work.start
+            while start + length <= work.end:
+                local = self.local(start)
+                if first <= local.date() <= last and not any(
+                    i.start < start + length and start < i.end for i in closed
+                ):
+                    answer.append(
+                        (
+                            "slot",
+                            [
+                                ("resourceId", resource),
+                                ("departmentId", work.branch_id),
+                                ("date", local.date()),
+                                ("startHHMM", _hhmm(local)),
+                                ("duration", exam.duration_minutes),
+                            ],
+                        )
+                    )
+                start += timedelta(minutes=GRID_MINUTES)
+        return answer
+
     def FindOrCreatePatient(self, params: dict) -> list[tuple]:  # noqa: N802
         last_name, first_name, phone = (
             _required(params, "lastName"),
@@ -303,6 +344,7 @@ class MedialogService:
         "GetExams",
         "GetResources",
         "GetSchedule",
+        "GetFreeSlots",
         "FindOrCreatePatient",
         "BookSlot",
         "CancelBooking",
