@@ -212,6 +212,12 @@ MIS_DEMO_SEED = env.int("MIS_DEMO_SEED", default=2026)
 MIS_DEMO_OUTAGE = env.bool("MIS_DEMO_OUTAGE", default=False)
 # The demo MIS's own appointment book (shared by the web and worker processes).
 MIS_DEMO_STORE = env.str("MIS_DEMO_STORE", default=str(VAR_DIR / "demo-mis.sqlite3"))
+# МЕДИАЛОГ (MIS_ADAPTER=medialog): SOAP endpoint, WS-Security login, its wall-clock zone.
+MEDIALOG_URL = env.str("MEDIALOG_URL", default="http://127.0.0.1:8091/medialog/PlanningService")
+MEDIALOG_USER = env.str("MEDIALOG_USER", default="")
+MEDIALOG_PASSWORD = env.str("MEDIALOG_PASSWORD", default="")
+MEDIALOG_TIME_ZONE = env.str("MEDIALOG_TIME_ZONE", default="Europe/Moscow")
+MEDIALOG_TIMEOUT = env.float("MEDIALOG_TIMEOUT", default=10.0)
 
 # --- Booking --------------------------------------------------------------
 # Minutes a held slot waits for the patient to confirm.

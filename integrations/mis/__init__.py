@@ -16,4 +16,14 @@ def get_mis_adapter() -> MisAdapter:
             outage=settings.MIS_DEMO_OUTAGE,
             store=settings.MIS_DEMO_STORE,
         )
-    raise ValueError(f"Unknown MIS_ADAPTER {name!r}; known: demo.")
+    if name == "medialog":
+        from integrations.mis.medialog import MedialogMis
+
+        return MedialogMis(
+            url=getattr(settings, "MEDIALOG_URL", "http://127.0.0.1:8091/medialog/PlanningService"),
+            user=getattr(settings, "MEDIALOG_USER", ""),
+            password=getattr(settings, "MEDIALOG_PASSWORD", ""),
+            time_zone=getattr(settings, "MEDIALOG_TIME_ZONE", "Europe/Moscow"),
+            timeout=getattr(settings, "MEDIALOG_TIMEOUT", 10.0),
+        )
+    raise ValueError(f"Unknown MIS_ADAPTER {name!r}; known: demo, medialog.")

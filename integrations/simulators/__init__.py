@@ -1,0 +1,1 @@
+"""Simulators: real servers speaking each external system's protocol, with knobs."""

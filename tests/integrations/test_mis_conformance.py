@@ -1,0 +1,324 @@
+"""One conformance suite for every MIS adapter, each against its simulator.
+
+Adding a MIS: write its adapter and simulator, then add one entry to SYSTEMS
+(a function returning a `MisUnderTest`). Every test below then runs on it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+import pytest
+
+from integrations.mis.demo import DemoMis
+from integrations.mis.medialog import MedialogMis
+from integrations.mis_sync import run_mis_sync
+from integrations.ports import (
+    BookingRequest,
+    MisAdapter,
+    MisError,
+    MisUnavailable,
+    Patient,
+    Schedule,
+    SlotPolicy,
+    SlotTaken,
+)
+from integrations.simulators.medialog import MedialogSimulator
+
+SEED = 2026
+# Every call of a networked adapter must give up within this many seconds.
+TIMEOUT = 1.0
+# The demo MIS is the reference clinic: every simulator serves its data.
+REFERENCE = DemoMis(seed=SEED)
+SHIFT_STARTS = {8, 9, 14}  # local hours the demo clinic's shifts begin at
+
+
+@dataclass
+class MisUnderTest:
+    """An adapter wired to its simulator, and the simulator's knobs the suite needs."""
+
+    adapter: MisAdapter
+    take_by_phone: Callable[..., object]
+    # outage name -> (switch it on, switch it off)
+    outages: dict[str, tuple[Callable[[], None], Callable[[], None]]]
+    # A second adapter to the same system with a wrong password; None: no auth.
+    wrong_password: Callable[[], MisAdapter] | None = None
+    stop: Callable[[], None] = field(default=lambda: None)
+
+
+def demo(tmp_path: Path) -> MisUnderTest:
+    mis = DemoMis(seed=SEED, store=tmp_path / "demo-mis.sqlite3")
+
+    def down() -> None:
+        mis.outage = True
+
+    def up() -> None:
+        mis.outage = False
+
+    return MisUnderTest(adapter=mis, take_by_phone=mis.book_by_phone, outages={"down": (down, up)})
+
+
+def medialog(tmp_path: Path, **knobs: object) -> MisUnderTest:
+    simulator = MedialogSimulator(store=tmp_path / "medialog.sqlite3", **knobs).start()
+    zone = str(knobs.get("time_zone", "Europe/Moscow"))
+
+    def adapter(password: str = "medialog") -> MedialogMis:  # noqa: S107
+        return MedialogMis(
+            url=simulator.url,
+            user="medialog",
+            password=password,
+            time_zone=zone,
+            timeout=TIMEOUT,
+        )
+
+    def slow() -> None:
+        simulator.knobs.latency = TIMEOUT * 3
+
+    def fast() -> None:
+        simulator.knobs.latency = 0.0
+
+    return MisUnderTest(
+        adapter=adapter(),
+        take_by_phone=simulator.take_by_phone,
+        outages={
+            "503": (lambda: simulator.set_outage("503"), lambda: simulator.set_outage(None)),
+            "refused": (
+                lambda: simulator.set_outage("refused"),
+                lambda: simulator.set_outage(None),
+            ),
+            "slow": (slow, fast),
+        },
+        wrong_password=lambda: adapter("not-the-password"),
+        stop=simulator.stop,
+    )
+
+
+SYSTEMS: dict[str, Callable[[Path], MisUnderTest]] = {
+    "demo": demo,
+    "medialog": medialog,
+    # The same MIS installed in Yekaterinburg: its wall clock is UTC+5 and it
+    # answers in cp1251.
+    "medialog-ekb-cp1251": lambda tmp_path: medialog(
+        tmp_path, time_zone="Asia/Yekaterinburg", encoding="windows-1251"
+    ),
+}
+
+
+@pytest.fixture(params=list(SYSTEMS))
+def system(request, tmp_path) -> Iterator[MisUnderTest]:
+    under_test = SYSTEMS[request.param](tmp_path)
+    yield under_test
+    under_test.stop()
+
+
+# --- helpers ----------------------------------------------------------------------
+
+
+def instants(schedule: Schedule) -> dict[str, set[tuple]]:
+    """The schedule as UTC instants, whatever zone the adapter reported it in."""
+    return {
+        "work": {
+            (w.doctor_id, w.branch_id, w.start.timestamp(), w.end.timestamp())
+            for w in schedule.work
+        },
+        "busy": {(b.doctor_id, b.start.timestamp(), b.end.timestamp()) for b in schedule.busy},
+        "breaks": {(b.doctor_id, b.start.timestamp(), b.end.timestamp()) for b in schedule.breaks},
+    }
+
+
+def mis_today(adapter: MisAdapter) -> date:
+    return datetime.now(ZoneInfo(adapter.time_zone)).date()
+
+
+def free_request(adapter: MisAdapter, key: str, minutes: int = 30) -> BookingRequest:
+    """A booking of the first interval of tomorrow that nothing overlaps."""
+    day = mis_today(adapter) + timedelta(days=1)
+    schedule = adapter.schedule(start=day, end=day)
+    for work in sorted(schedule.work, key=lambda w: (w.start, w.doctor_id)):
+        taken = [i for i in (*schedule.busy, *schedule.breaks) if i.doctor_id == work.doctor_id]
+        start = work.start
+        while start + timedelta(minutes=minutes) <= work.end:
+            end = start + timedelta(minutes=minutes)
+            if not any(i.start < end and start < i.end for i in taken):
+                return BookingRequest(
+                    idempotency_key=key,
+                    doctor_id=work.doctor_id,
+                    branch_id=work.branch_id,
+                    service_id="sv-B01.047.001",
+                    start=start,
+                    end=end,
+                    patient=Patient(last_name="Тестов", first_name="Пётр", phone="+79990000002"),
+                )
+            start += timedelta(minutes=15)
+    raise AssertionError("no free interval tomorrow")
+
+
+def is_busy(adapter: MisAdapter, request: BookingRequest) -> bool:
+    day = request.start.astimezone(ZoneInfo(adapter.time_zone)).date()
+    busy = adapter.schedule(start=day, end=day).busy
+    return any(
+        b.doctor_id == request.doctor_id and b.start == request.start and b.end == request.end
+        for b in busy
+    )
+
+
+# --- the suite ----------------------------------------------------------------------
+
+
+def test_implements_the_port_and_declares_its_slot_policy(system):
+    assert isinstance(system.adapter, MisAdapter)
+    assert isinstance(system.adapter.slot_policy, SlotPolicy)
+    ZoneInfo(system.adapter.time_zone)
+    assert system.adapter.ping().ok
+
+
+def test_directory_is_the_reference_clinic(system):
+    adapter = system.adapter
+    assert adapter.branches() == REFERENCE.branches()
+    assert adapter.specialties() == REFERENCE.specialties()
+    assert adapter.services() == REFERENCE.services()
+    assert adapter.doctors() == REFERENCE.doctors()
+
+
+def test_schedule_is_aware_positive_and_the_reference_one(system):
+    adapter = system.adapter
+    zone = ZoneInfo(adapter.time_zone)
+    first = mis_today(adapter)
+    schedule = adapter.schedule(start=first, end=first + timedelta(days=6))
+    assert schedule.work and schedule.busy and schedule.breaks
+    for interval in (*schedule.work, *schedule.busy, *schedule.breaks):
+        assert interval.start.tzinfo is not None and interval.end > interval.start
+        # Reported on the MIS's own clock, and starting on the asked dates there.
+        assert interval.start.utcoffset() == interval.start.astimezone(zone).utcoffset()
+        assert first <= interval.start.astimezone(zone).date() <= first + timedelta(days=6)
+    assert instants(schedule) == instants(
+        REFERENCE.schedule(start=first, end=first + timedelta(days=6))
+    )
+
+
+def test_every_branch_opens_at_its_own_local_hours(system):
+    """Yekaterinburg's 09:00 is 09:00 there, whichever zone the MIS keeps."""
+    branches = {b.external_id: ZoneInfo(b.time_zone) for b in system.adapter.branches()}
+    first = mis_today(system.adapter)
+    work = system.adapter.schedule(start=first, end=first + timedelta(days=6)).work
+    assert {w.branch_id for w in work} == set(branches)
+    for w in work:
+        assert w.start.astimezone(branches[w.branch_id]).hour in SHIFT_STARTS
+    ekb = [w for w in work if w.branch_id == "br-ekb"]
+    assert ekb and all(
+        w.start.astimezone(ZoneInfo("Asia/Yekaterinburg")).hour in SHIFT_STARTS for w in ekb
+    )
+
+
+def test_book_a_free_slot_then_it_is_busy_and_taken(system):
+    adapter = system.adapter
+    request = free_request(adapter, "conf-book-1")
+    appointment = adapter.book(request)
+    assert appointment.external_id
+    assert appointment.doctor_id == request.doctor_id
+    assert (appointment.start, appointment.end) == (request.start, request.end)
+    assert appointment.start.tzinfo is not None
+    assert appointment.status == "booked"
+    assert is_busy(adapter, request)
+    with pytest.raises(SlotTaken):
+        adapter.book(replace(request, idempotency_key="conf-book-2"))
+    # Overlapping, not equal, is taken too.
+    with pytest.raises(SlotTaken):
+        adapter.book(
+            replace(
+                request,
+                idempotency_key="conf-book-3",
+                start=request.start + timedelta(minutes=15),
+                end=request.end + timedelta(minutes=15),
+            )
+        )
+
+
+def test_the_same_key_again_is_the_same_appointment(system):
+    adapter = system.adapter
+    request = free_request(adapter, "conf-retry-1")
+    first = adapter.book(request)
+    again = adapter.book(request)
+    assert again == first
+
+
+def test_cancel_frees_the_slot_and_twice_is_not_an_error(system):
+    adapter = system.adapter
+    request = free_request(adapter, "conf-cancel-1")
+    first = adapter.book(request)
+    adapter.cancel(appointment_id=first.external_id, idempotency_key="conf-cancel-c1")
+    adapter.cancel(appointment_id=first.external_id, idempotency_key="conf-cancel-c1")
+    assert not is_busy(adapter, request)
+    second = adapter.book(replace(request, idempotency_key="conf-cancel-2"))
+    assert second.external_id != first.external_id
+
+
+def test_a_slot_taken_by_phone_is_refused(system):
+    adapter = system.adapter
+    request = free_request(adapter, "conf-phone-1")
+    system.take_by_phone(doctor_id=request.doctor_id, start=request.start, end=request.end)
+    assert is_busy(adapter, request)
+    with pytest.raises(SlotTaken):
+        adapter.book(request)
+
+
+def test_booking_outside_the_doctors_work_is_refused(system):
+    adapter = system.adapter
+    request = free_request(adapter, "conf-night-1")
+    night = request.start.replace(hour=3, minute=0)
+    with pytest.raises(SlotTaken):
+        adapter.book(replace(request, start=night, end=night + timedelta(minutes=30)))
+
+
+def test_a_wrong_password_is_an_error_not_an_outage(system):
+    if system.wrong_password is None:
+        pytest.skip("this MIS runs in-process, without credentials")
+    intruder = system.wrong_password()
+    for call in (intruder.ping, intruder.doctors):
+        with pytest.raises(MisError) as raised:
+            call()
+        assert not isinstance(raised.value, MisUnavailable)
+
+
+def test_an_outage_is_unavailable_within_the_timeout(system):
+    adapter = system.adapter
+    assert adapter.ping().ok
+    for name, (go_down, come_back) in system.outages.items():
+        go_down()
+        try:
+            for call in (adapter.ping, adapter.doctors):
+                began = time.monotonic()
+                with pytest.raises(MisUnavailable):
+                    call()
+                assert time.monotonic() - began < TIMEOUT + 0.75, name
+        finally:
+            come_back()
+        assert adapter.ping().ok, name
+
+
+@pytest.mark.django_db
+def test_the_sync_fills_the_catalog_as_the_reference_and_a_second_run_writes_nothing(system):
+    adapter = system.adapter
+    first = run_mis_sync(adapter=adapter, days=7)
+    assert first.written > 0
+    with CaptureQueriesContext(connection) as queries:
+        again = run_mis_sync(adapter=adapter, days=7)
+    assert again.written == 0
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
+    # The reference clinic, synced over it, finds nothing to change: identical.
+    reference = DemoMis(seed=SEED)
+    reference.time_zone = adapter.time_zone
+    assert run_mis_sync(adapter=reference, days=7).written == 0
