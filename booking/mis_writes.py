@@ -8,6 +8,7 @@ from django.db import transaction
 
 from booking.models import Appointment
 from booking.schedule_sync import sync_schedule
+from booking.services import forget_cached_slots
 from integrations import outbox
 from integrations.mis import get_mis_adapter
 from integrations.models import OutboxMessage
@@ -51,6 +52,7 @@ def deliver_booking(message: OutboxMessage) -> None:
         appointment.status = Appointment.Status.REJECTED
         appointment.failure = "slot_taken"
         appointment.save(update_fields=["status", "failure", "updated_at"])
+        forget_cached_slots([appointment])
         day = appointment.start.date()
         transaction.on_commit(lambda: _refresh_day(day))
         _notify(appointment)
@@ -68,6 +70,7 @@ def booking_failed(message: OutboxMessage) -> None:
         appointment.status = Appointment.Status.REJECTED
         appointment.failure = "mis_unavailable"
         appointment.save(update_fields=["status", "failure", "updated_at"])
+        forget_cached_slots([appointment])
         _notify(appointment)
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from booking.models import ScheduleInterval
+from booking.slot_cache import days_of, invalidate
 from catalog.models import Branch, Doctor
 from integrations.ports import MisAdapter
 
@@ -24,6 +25,7 @@ Key = tuple[int, str, int | None, datetime, datetime]
 class ScheduleSyncResult:
     created: int = 0
     deleted: int = 0
+    # (doctor id, UTC date) pairs whose schedule changed: their cached slots are dropped.
     changed_doctor_days: set[tuple[int, date]] = field(default_factory=set)
 
     @property
@@ -96,6 +98,8 @@ def sync_schedule(*, adapter: MisAdapter, start: date, days: int) -> ScheduleSyn
             for d, k, b, s, e in missing
         )
     result.changed_doctor_days = {
-        (key[0], key[3].astimezone(mis_zone).date()) for key in missing | extra
+        (key[0], day) for key in missing | extra for day in days_of(key[3], key[4])
     }
+    invalidate(result.changed_doctor_days)
+    transaction.on_commit(lambda: invalidate(result.changed_doctor_days))
     return result

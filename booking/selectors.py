@@ -163,7 +163,13 @@ def search_free_slots(
     end: datetime,
     limit: int = 50,
 ) -> list[FreeSlot]:
-    """Free slots by doctor, specialty or service (the nearest first), one API for all."""
+    """Free slots by doctor, specialty or service (the nearest first), one API for all.
+
+    Served from the slot cache (booking.slot_cache), which every change of a
+    doctor's day invalidates.
+    """
+    from booking.slot_cache import cached_free_slots
+
     doctors = Doctor.objects.filter(is_active=True).prefetch_related("services")
     if doctor_id is not None:
         doctors = doctors.filter(pk=doctor_id)
@@ -173,15 +179,15 @@ def search_free_slots(
         doctors = doctors.filter(services__pk=service_id)
     if branch_id is not None:
         doctors = doctors.filter(branches__pk=branch_id)
-    policy = slot_policy()
-    found: list[FreeSlot] = []
+    pairs = []
     for doctor in doctors.distinct():
         service = _service_for(doctor, service_id=service_id, online=online)
-        if service is None:
-            continue
-        slots = doctor_free_slots(
-            doctor=doctor, service=service, start=start, end=end, policy=policy
-        )
-        found += [s for s in slots if branch_id is None or (s.branch and s.branch.pk == branch_id)]
+        if service is not None:
+            pairs.append((doctor, service))
+    found = cached_free_slots(
+        doctors=pairs, start=start, end=end, policy=slot_policy(), now=timezone.now()
+    )
+    if branch_id is not None:
+        found = [s for s in found if s.branch and s.branch.pk == branch_id]
     found.sort(key=lambda s: (s.start, s.doctor.pk))
     return found[:limit]

@@ -78,21 +78,49 @@ class PatientDetails:
     birth_date: date | None = None
 
 
+def forget_cached_slots(appointments) -> None:
+    """Drop the cached slots of the doctor-days these appointments touch, now
+    and again after the commit (a reader in between may have cached the old day)."""
+    from booking.slot_cache import days_of, invalidate
+
+    doctor_days = [
+        (a.doctor_id, day) for a in appointments for day in days_of(a.start, a.blocked_until)
+    ]
+    invalidate(doctor_days)
+    transaction.on_commit(lambda: invalidate(doctor_days))
+
+
 def hold_minutes() -> int:
     return settings.BOOKING_HOLD_MINUTES
 
 
-def _expire_stale_holds(doctor_id: int, now: datetime) -> int:
-    return Appointment.objects.filter(
-        doctor_id=doctor_id, status=Appointment.Status.HELD, hold_expires_at__lte=now
+def _expire(stale) -> int:
+    stale = list(stale.only("pk", "doctor_id", "start", "blocked_until"))
+    if not stale:
+        return 0
+    count = Appointment.objects.filter(
+        pk__in=[a.pk for a in stale], status=Appointment.Status.HELD
     ).update(status=Appointment.Status.EXPIRED)
+    forget_cached_slots(stale)
+    return count
+
+
+def _expire_stale_holds(doctor_id: int, now: datetime) -> int:
+    return _expire(
+        Appointment.objects.filter(
+            doctor_id=doctor_id, status=Appointment.Status.HELD, hold_expires_at__lte=now
+        )
+    )
 
 
 def expire_holds(*, now: datetime | None = None) -> int:
     """Mark every hold past its time as expired (beat runs this every minute)."""
-    return Appointment.objects.filter(
-        status=Appointment.Status.HELD, hold_expires_at__lte=now or timezone.now()
-    ).update(status=Appointment.Status.EXPIRED)
+    with transaction.atomic():
+        return _expire(
+            Appointment.objects.filter(
+                status=Appointment.Status.HELD, hold_expires_at__lte=now or timezone.now()
+            )
+        )
 
 
 def hold_slot(
@@ -156,7 +184,7 @@ def hold_slot(
             ).exists()
             if clash:
                 raise SlotUnavailable
-            return Appointment.objects.create(
+            appointment = Appointment.objects.create(
                 idempotency_key=idempotency_key,
                 doctor=doctor,
                 service=service,
@@ -169,6 +197,8 @@ def hold_slot(
                 channel=channel,
                 patient=patient if getattr(patient, "is_authenticated", False) else None,
             )
+            forget_cached_slots([appointment])
+            return appointment
     except SlotUnavailable:
         raise SlotUnavailable(
             alternatives=nearest_free_slots(doctor=doctor, service=service, around=start)
@@ -290,6 +320,7 @@ def cancel(*, appointment: Appointment, now=None) -> Appointment:
         was_sent = appointment.status != Appointment.Status.HELD
         appointment.status = Appointment.Status.CANCELLED
         appointment.save(update_fields=["status", "updated_at"])
+        forget_cached_slots([appointment])
         if was_sent:
             outbox.enqueue(
                 topic="mis.cancel",

@@ -185,7 +185,7 @@ def test_cancel_cutoff(doctor, service, free):
         services.cancel(appointment=appointment, now=too_late)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_exclusion_constraint_is_the_backstop(doctor, service, free):
     """Rows written around the service still cannot overlap on PostgreSQL."""
     start = free[0].start

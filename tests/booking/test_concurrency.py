@@ -12,7 +12,7 @@ import pytest
 from booking import services
 from booking.models import Appointment
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 OVERLAPS_SQL = """
     SELECT count(*) FROM booking_appointment a JOIN booking_appointment b
