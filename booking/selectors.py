@@ -50,6 +50,74 @@ def default_service(doctor: Doctor) -> Service | None:
     return (first_visits or services or [None])[0]
 
 
+def load_schedules(
+    *,
+    doctor_ids: list[int],
+    start: datetime,
+    end: datetime,
+    now: datetime | None = None,
+    include_busy: bool = True,
+) -> dict[int, tuple[list, list]]:
+    """For each doctor: schedule rows and active appointment spans around [start, end).
+
+    Two queries whatever the number of doctors.
+    """
+    loaded: dict[int, tuple[list, list]] = {pk: ([], []) for pk in doctor_ids}
+    rows = ScheduleInterval.objects.filter(
+        doctor_id__in=doctor_ids, end__gt=start, start__lt=end
+    ).values_list("doctor_id", "kind", "branch_id", "start", "end")
+    for doctor_id, kind, branch_id, row_start, row_end in rows:
+        if include_busy or kind != ScheduleInterval.Kind.BUSY:
+            loaded[doctor_id][0].append((kind, branch_id, row_start, row_end))
+    if include_busy:
+        spans = (
+            active_appointments(now=now)
+            .filter(
+                doctor_id__in=doctor_ids,
+                start__lt=end + timedelta(days=1),
+                end__gt=start - timedelta(days=1),
+            )
+            .values_list("doctor_id", "start", "end")
+        )
+        for doctor_id, a_start, a_end in spans:
+            loaded[doctor_id][1].append((a_start, a_end))
+    return loaded
+
+
+def compute_free_slots(
+    *,
+    rows: list,
+    appointment_spans: list,
+    service: Service,
+    policy: SlotPolicy,
+    start: datetime,
+    end: datetime,
+) -> list[Interval]:
+    """Free slots (place = branch id) from loaded rows: the pure part of the work."""
+    work, busy, breaks = [], [], []
+    for kind, branch_id, row_start, row_end in rows:
+        if kind == ScheduleInterval.Kind.WORK:
+            work.append(Interval(row_start, row_end, branch_id))
+        elif kind == ScheduleInterval.Kind.BUSY:
+            busy.append(Interval(row_start, row_end))
+        else:
+            breaks.append(Interval(row_start, row_end))
+    if not work:
+        return []
+    busy += [Interval(a_start, a_end) for a_start, a_end in appointment_spans]
+    slots = free_slots(
+        work=work,
+        busy=busy,
+        breaks=breaks,
+        duration=timedelta(minutes=service.duration_minutes),
+        buffer=timedelta(minutes=policy.buffer_minutes),
+        grid=timedelta(minutes=policy.grid_minutes) if policy.grid_minutes else None,
+        breaks_block=policy.breaks_block,
+        not_before=start,
+    )
+    return [s for s in slots if s.start < end]
+
+
 def doctor_free_slots(
     *,
     doctor: Doctor,
@@ -66,48 +134,19 @@ def doctor_free_slots(
     busy for everyone else the moment it is taken). include_busy=False gives
     the slots the schedule would have if nothing were booked.
     """
-    policy = policy or slot_policy()
-    rows = ScheduleInterval.objects.filter(doctor=doctor, end__gt=start, start__lt=end)
-    work, busy, breaks, branch_ids = [], [], [], set()
-    for row in rows:
-        interval = Interval(row.start, row.end, row.branch_id)
-        if row.kind == ScheduleInterval.Kind.WORK:
-            work.append(interval)
-            branch_ids.add(row.branch_id)
-        elif row.kind == ScheduleInterval.Kind.BUSY:
-            if include_busy:
-                busy.append(interval)
-        else:
-            breaks.append(interval)
-    if not work:
-        return []
-    if include_busy:
-        busy += [
-            Interval(a_start, a_end)
-            for a_start, a_end in active_appointments(now=now)
-            .filter(
-                doctor=doctor,
-                start__lt=end + timedelta(days=1),
-                end__gt=start - timedelta(days=1),
-            )
-            .values_list("start", "end")
-        ]
-    branches = Branch.objects.in_bulk(branch_ids)
-    slots = free_slots(
-        work=work,
-        busy=busy,
-        breaks=breaks,
-        duration=timedelta(minutes=service.duration_minutes),
-        buffer=timedelta(minutes=policy.buffer_minutes),
-        grid=timedelta(minutes=policy.grid_minutes) if policy.grid_minutes else None,
-        breaks_block=policy.breaks_block,
-        not_before=start,
+    rows, spans = load_schedules(
+        doctor_ids=[doctor.pk], start=start, end=end, now=now, include_busy=include_busy
+    )[doctor.pk]
+    slots = compute_free_slots(
+        rows=rows,
+        appointment_spans=spans,
+        service=service,
+        policy=policy or slot_policy(),
+        start=start,
+        end=end,
     )
-    return [
-        FreeSlot(doctor, s.start, s.end, branches.get(s.place), service)
-        for s in slots
-        if s.start < end
-    ]
+    branches = Branch.objects.in_bulk({s.place for s in slots if s.place})
+    return [FreeSlot(doctor, s.start, s.end, branches.get(s.place), service) for s in slots]
 
 
 def next_free_slots(
@@ -132,11 +171,17 @@ def next_free_slots(
 def nearest_free_slots(
     *, doctor: Doctor, service: Service, around: datetime, count: int = 3, days: int = 14
 ) -> list[FreeSlot]:
-    """The `count` free slots nearest to `around` (before or after, not in the past)."""
+    """The `count` free slots nearest to `around` (before or after, not in the past),
+    from the slot cache: every loser of a race asks for these."""
+    from booking.slot_cache import cached_free_slots
+
     now = timezone.now()
-    start = max(now, around - timedelta(days=days))
-    slots = doctor_free_slots(
-        doctor=doctor, service=service, start=start, end=around + timedelta(days=days)
+    slots = cached_free_slots(
+        doctors=[(doctor, service)],
+        start=max(now, around - timedelta(days=days)),
+        end=around + timedelta(days=days),
+        policy=slot_policy(),
+        now=now,
     )
     slots.sort(key=lambda s: abs(s.start - around))
     return sorted(slots[:count], key=lambda s: s.start)
@@ -185,7 +230,12 @@ def search_free_slots(
         if service is not None:
             pairs.append((doctor, service))
     found = cached_free_slots(
-        doctors=pairs, start=start, end=end, policy=slot_policy(), now=timezone.now()
+        doctors=pairs,
+        start=start,
+        end=end,
+        policy=slot_policy(),
+        now=timezone.now(),
+        enough=limit if branch_id is None else None,
     )
     if branch_id is not None:
         found = [s for s in found if s.branch and s.branch.pk == branch_id]

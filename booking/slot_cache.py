@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.cache import cache
 
-from booking.selectors import FreeSlot, doctor_free_slots
+from booking.selectors import FreeSlot, compute_free_slots, load_schedules
 from catalog.models import Branch, Doctor, Service
 from integrations.ports import SlotPolicy
 
@@ -41,11 +41,51 @@ def invalidate(doctor_days: Iterable[tuple[int, date]]) -> None:
 
 def days_of(start: datetime, end: datetime) -> list[date]:
     """The UTC dates an interval [start, end) touches."""
-    first, last = (
-        start.astimezone(UTC).date(),
-        (end - timedelta(microseconds=1)).astimezone(UTC).date(),
-    )
+    first = start.astimezone(UTC).date()
+    last = (end - timedelta(microseconds=1)).astimezone(UTC).date()
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _days_slots(
+    pairs: list[tuple[Doctor, Service]], days: list[date], policy: SlotPolicy, now: datetime
+) -> dict[tuple[int, date], list[tuple[datetime, datetime, int | None]]]:
+    """Slots of some UTC days for each doctor: two cache round trips for the cached
+    ones, one batch of two queries per day for the rest."""
+    version_keys = {(d.pk, day): _version_key(d.pk, day) for d, _s in pairs for day in days}
+    versions = cache.get_many(list(version_keys.values()))
+    keys = {
+        (d.pk, day): _slots_key(d.pk, s.pk, day, versions.get(version_keys[d.pk, day], 0))
+        for d, s in pairs
+        for day in days
+    }
+    found = cache.get_many(list(keys.values()))
+    result = {dd: found[key] for dd, key in keys.items() if key in found}
+    fresh = {}
+    for day in days:
+        missing = [(d, s) for d, s in pairs if (d.pk, day) not in result]
+        if not missing:
+            continue
+        day_start = datetime.combine(day, time(), UTC)
+        day_end = day_start + timedelta(days=1)
+        loaded = load_schedules(
+            doctor_ids=[d.pk for d, _s in missing], start=day_start, end=day_end, now=now
+        )
+        for doctor, service in missing:
+            rows, spans = loaded[doctor.pk]
+            slots = compute_free_slots(
+                rows=rows,
+                appointment_spans=spans,
+                service=service,
+                policy=policy,
+                start=day_start,
+                end=day_end,
+            )
+            result[doctor.pk, day] = fresh[keys[doctor.pk, day]] = [
+                (x.start, x.end, x.place) for x in slots
+            ]
+    if fresh:
+        cache.set_many(fresh, timeout=TTL_SECONDS)
+    return result
 
 
 def cached_free_slots(
@@ -55,47 +95,27 @@ def cached_free_slots(
     end: datetime,
     policy: SlotPolicy,
     now: datetime,
+    enough: int | None = None,
 ) -> list[FreeSlot]:
-    """Free slots of each (doctor, service) in [start, end), from the cache where fresh."""
-    days = days_of(start, end)
-    version_keys = {(d.pk, day): _version_key(d.pk, day) for d, _s in doctors for day in days}
-    versions = cache.get_many(list(version_keys.values()))
-    slot_keys = {
-        (d.pk, s.pk, day): _slots_key(d.pk, s.pk, day, versions.get(version_keys[d.pk, day], 0))
-        for d, s in doctors
-        for day in days
-    }
-    cached = cache.get_many(list(slot_keys.values()))
-    branch_cache: dict[int, Branch] = {}
-    found: list[FreeSlot] = []
-    missing: dict[str, list] = {}
-    for doctor, service in doctors:
+    """Free slots of each (doctor, service) in [start, end), from the cache where fresh.
+
+    With `enough`, reads day by day and stops after the first day that brings
+    the count to it: later days only hold later slots.
+    """
+    all_days = days_of(start, end)
+    batches = [[day] for day in all_days] if enough is not None else [all_days]
+    found: list[tuple[Doctor, Service, datetime, datetime, int | None]] = []
+    for days in batches:
+        per_day = _days_slots(doctors, days, policy, now)
         for day in days:
-            key = slot_keys[doctor.pk, service.pk, day]
-            rows = cached.get(key)
-            if rows is None:
-                day_start = datetime.combine(day, time(), UTC)
-                fresh = doctor_free_slots(
-                    doctor=doctor,
-                    service=service,
-                    start=day_start,
-                    end=day_start + timedelta(days=1),
-                    policy=policy,
-                    now=now,
-                )
-                rows = [(s.start, s.end, s.branch.pk if s.branch else None) for s in fresh]
-                missing[key] = rows
-                for s in fresh:
-                    if s.branch:
-                        branch_cache[s.branch.pk] = s.branch
-            for slot_start, slot_end, branch_id in rows:
-                if start <= slot_start < end and slot_start > now:
-                    found.append((doctor, service, slot_start, slot_end, branch_id))
-    if missing:
-        cache.set_many(missing, timeout=TTL_SECONDS)
-    needed = {b for *_x, b in found if b is not None and b not in branch_cache}
-    branch_cache.update(Branch.objects.in_bulk(needed))
+            for doctor, service in doctors:
+                for slot_start, slot_end, branch_id in per_day[doctor.pk, day]:
+                    if start <= slot_start < end and slot_start > now:
+                        found.append((doctor, service, slot_start, slot_end, branch_id))
+        if enough is not None and len(found) >= enough:
+            break
+    branches = Branch.objects.in_bulk({b for *_x, b in found if b is not None})
     return [
-        FreeSlot(doctor, slot_start, slot_end, branch_cache.get(branch_id), service)
+        FreeSlot(doctor, slot_start, slot_end, branches.get(branch_id), service)
         for doctor, service, slot_start, slot_end, branch_id in found
     ]

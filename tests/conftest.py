@@ -12,10 +12,10 @@ from integrations.mis.demo import DemoMis
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Each test starts with an empty cache (the Redis prefix is this run's own)."""
-    from django.core.cache import cache
+    """Each test starts with an empty cache: only this run's keys are removed."""
+    from clinic_site.cache import clear_own_cache
 
-    cache.clear()
+    clear_own_cache()
     yield
 
 

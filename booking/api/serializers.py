@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from rest_framework import serializers
 
 from booking.models import Appointment
@@ -53,7 +55,14 @@ class DoctorSerializer(serializers.ModelSerializer):
         ]
 
 
+def _utc(moment) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 class SlotSerializer(serializers.Serializer):
+    """A free slot. The fields document the format; rendering is one plain
+    function (slot lists are long and DRF's field machinery is slow)."""
+
     doctor = serializers.IntegerField(source="doctor.pk")
     doctor_name = serializers.CharField(source="doctor.full_name")
     service = serializers.IntegerField(source="service.pk")
@@ -67,6 +76,19 @@ class SlotSerializer(serializers.Serializer):
 
     def get_local_start(self, slot) -> str:
         return slot.local_start.isoformat()
+
+    def to_representation(self, slot) -> dict:
+        branch = slot.branch
+        return {
+            "doctor": slot.doctor.pk,
+            "doctor_name": slot.doctor.full_name,
+            "service": slot.service.pk,
+            "branch": branch.pk if branch else None,
+            "start": _utc(slot.start),
+            "end": _utc(slot.end),
+            "local_start": slot.local_start.isoformat(),
+            "time_zone": branch.time_zone if branch else None,
+        }
 
 
 class SlotQuerySerializer(serializers.Serializer):

@@ -1,29 +1,38 @@
 """MIS adapters, one module per system, and the factory that picks one."""
 
+from functools import lru_cache
+
 from django.conf import settings
 
 from integrations.ports import MisAdapter
 
 
 def get_mis_adapter() -> MisAdapter:
-    """The adapter named by settings.MIS_ADAPTER."""
+    """The adapter named by settings.MIS_ADAPTER (one instance per configuration
+    and process: building one costs a generated directory or a WSDL download)."""
     name = settings.MIS_ADAPTER
     if name == "demo":
-        from integrations.mis.demo import DemoMis
-
-        return DemoMis(
-            seed=settings.MIS_DEMO_SEED,
-            outage=settings.MIS_DEMO_OUTAGE,
-            store=settings.MIS_DEMO_STORE,
-        )
+        return _demo(settings.MIS_DEMO_SEED, settings.MIS_DEMO_OUTAGE, settings.MIS_DEMO_STORE)
     if name == "medialog":
-        from integrations.mis.medialog import MedialogMis
-
-        return MedialogMis(
-            url=getattr(settings, "MEDIALOG_URL", "http://127.0.0.1:8091/medialog/PlanningService"),
-            user=getattr(settings, "MEDIALOG_USER", ""),
-            password=getattr(settings, "MEDIALOG_PASSWORD", ""),
-            time_zone=getattr(settings, "MEDIALOG_TIME_ZONE", "Europe/Moscow"),
-            timeout=getattr(settings, "MEDIALOG_TIMEOUT", 10.0),
+        return _medialog(
+            settings.MEDIALOG_URL,
+            settings.MEDIALOG_USER,
+            settings.MEDIALOG_PASSWORD,
+            settings.MEDIALOG_TIME_ZONE,
+            settings.MEDIALOG_TIMEOUT,
         )
     raise ValueError(f"Unknown MIS_ADAPTER {name!r}; known: demo, medialog.")
+
+
+@lru_cache(maxsize=8)
+def _demo(seed: int, outage: bool, store: str) -> MisAdapter:
+    from integrations.mis.demo import DemoMis
+
+    return DemoMis(seed=seed, outage=outage, store=store)
+
+
+@lru_cache(maxsize=8)
+def _medialog(url: str, user: str, password: str, time_zone: str, timeout: float) -> MisAdapter:
+    from integrations.mis.medialog import MedialogMis
+
+    return MedialogMis(url=url, user=user, password=password, time_zone=time_zone, timeout=timeout)

@@ -372,16 +372,14 @@ class DemoMis:
         self._check_up()
         if request.doctor_id not in {d.external_id for d in self._doctors}:
             raise MisError(f"unknown doctor {request.doctor_id}")
+        doctor = next(d for d in self._doctors if d.external_id == request.doctor_id)
         local_day = request.start.astimezone(self._tz).date()
-        generated = self.schedule(start=local_day, end=local_day)
-        inside_work = any(
-            w.doctor_id == request.doctor_id and w.start <= request.start and request.end <= w.end
-            for w in generated.work
-        )
-        clashes = any(
-            i.doctor_id == request.doctor_id and i.start < request.end and request.start < i.end
-            for i in (*generated.busy, *generated.breaks)
-        )
+        work: list[WorkInterval] = []
+        blocked: list[BusyInterval | BreakInterval] = []
+        if self.today() <= local_day < self.today() + timedelta(days=SCHEDULE_DAYS):
+            self._doctor_day(doctor, local_day, work, blocked, blocked)
+        inside_work = any(w.start <= request.start and request.end <= w.end for w in work)
+        clashes = any(i.start < request.end and request.start < i.end for i in blocked)
         return self._store.book(request, free=inside_work and not clashes)
 
     def cancel(self, *, appointment_id: str, idempotency_key: str) -> None:
