@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from booking.models import Appointment
 from booking.selectors import FreeSlot, doctor_free_slots, nearest_free_slots, slot_policy
@@ -24,18 +25,22 @@ from integrations.models import OutboxMessage
 
 
 class BookingError(Exception):
-    """A booking request that cannot be done; `code` is stable for API clients."""
+    """A booking request that cannot be done; `code` is stable for API clients,
+    the message is for the patient (translated)."""
 
     code = "booking_error"
     status = 400
+    default_message = _("This booking cannot be made.")
 
     def __init__(self, message: str = "", *, alternatives: list[FreeSlot] | None = None):
-        super().__init__(message or self.__doc__)
+        super().__init__(message or self.default_message)
         self.alternatives = alternatives or []
 
 
 class SlotUnavailable(BookingError):
     """This time is no longer free."""
+
+    default_message = _("This time is no longer free.")
 
     code = "slot_taken"
     status = 409
@@ -44,12 +49,16 @@ class SlotUnavailable(BookingError):
 class NotBookable(BookingError):
     """This time is not a slot of the doctor's schedule for that service."""
 
+    default_message = _("This time is not a slot of the doctor's schedule for that service.")
+
     code = "not_a_slot"
     status = 422
 
 
 class HoldExpired(BookingError):
     """The hold on this time has expired."""
+
+    default_message = _("The hold on this time has expired.")
 
     code = "hold_expired"
     status = 410
@@ -58,12 +67,25 @@ class HoldExpired(BookingError):
 class WrongState(BookingError):
     """The appointment cannot change this way now."""
 
+    default_message = _("The appointment cannot change this way now.")
+
     code = "wrong_state"
     status = 409
 
 
+class LimitReached(BookingError):
+    """A limit against abuse was reached."""
+
+    default_message = _("A limit against abuse was reached.")
+
+    code = "limit_reached"
+    status = 429
+
+
 class IdempotencyConflict(BookingError):
     """This idempotency key was already used for another request."""
+
+    default_message = _("This idempotency key was already used for another request.")
 
     code = "idempotency_key_reused"
     status = 422
@@ -138,9 +160,9 @@ def hold_slot(
     policy = slot_policy()
     duration = timedelta(minutes=service.duration_minutes)
     if not doctor.is_active or not service.is_active:
-        raise NotBookable("This doctor or service is not bookable.")
+        raise NotBookable(_("This doctor or service is not bookable."))
     if start <= now:
-        raise NotBookable("This time has already passed.")
+        raise NotBookable(_("This time has already passed."))
     if idempotency_key:
         existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
@@ -264,6 +286,7 @@ def confirm(
             )
         if appointment.status != Appointment.Status.HELD:
             raise WrongState
+        _check_limits(appointment=appointment, phone=patient.phone, now=now)
         appointment.patient_last_name = patient.last_name
         appointment.patient_first_name = patient.first_name
         appointment.patient_middle_name = patient.middle_name
@@ -278,6 +301,37 @@ def confirm(
             topic="mis.book", key=_book_key(appointment), payload={"appointment": appointment.pk}
         )
     return appointment
+
+
+def _check_limits(*, appointment: Appointment, phone: str, now: datetime) -> None:
+    """One phone number cannot book a specialty out, nor churn holds."""
+    specialty_ids = list(appointment.doctor.specialties.values_list("pk", flat=True))
+    active = (
+        Appointment.objects.filter(
+            patient_phone=phone,
+            status__in=(Appointment.Status.AWAITING, Appointment.Status.CONFIRMED),
+            start__gt=now,
+            doctor__specialties__in=specialty_ids,
+        )
+        .exclude(pk=appointment.pk)
+        .distinct()
+        .count()
+    )
+    if active >= settings.BOOKING_MAX_ACTIVE_PER_SPECIALTY:
+        raise LimitReached(
+            _(
+                "You already have %(count)s upcoming visits in this specialty. "
+                "Cancel one of them or call the clinic."
+            )
+            % {"count": active}
+        )
+    recent = Appointment.objects.filter(
+        patient_phone=phone, updated_at__gte=now - timedelta(hours=1)
+    ).exclude(pk=appointment.pk)
+    if recent.count() >= settings.BOOKING_MAX_HOLDS_PER_PHONE_HOUR:
+        raise LimitReached(
+            _("Too many bookings from this phone number in an hour. Please call us.")
+        )
 
 
 def _book_key(appointment: Appointment) -> str:
@@ -314,8 +368,11 @@ def cancel(*, appointment: Appointment, now=None) -> Appointment:
             and appointment.start - (now or timezone.now()) < cutoff
         ):
             raise WrongState(
-                f"Appointments can be cancelled online until {settings.BOOKING_CANCEL_CUTOFF_HOURS}"
-                " h before the visit; please call the clinic."
+                _(
+                    "Appointments can be cancelled online until %(hours)s h before the visit; "
+                    "please call the clinic."
+                )
+                % {"hours": settings.BOOKING_CANCEL_CUTOFF_HOURS}
             )
         was_sent = appointment.status != Appointment.Status.HELD
         appointment.status = Appointment.Status.CANCELLED

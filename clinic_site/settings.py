@@ -224,6 +224,12 @@ MEDIALOG_TIMEOUT = env.float("MEDIALOG_TIMEOUT", default=10.0)
 BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=10)
 # Online cancel/reschedule is possible until this many hours before the visit.
 BOOKING_CANCEL_CUTOFF_HOURS = env.int("BOOKING_CANCEL_CUTOFF_HOURS", default=2)
+# Limits against abuse: future bookings one patient (phone) may have per specialty,
+# and holds confirmed with one phone number per hour.
+BOOKING_MAX_ACTIVE_PER_SPECIALTY = env.int("BOOKING_MAX_ACTIVE_PER_SPECIALTY", default=2)
+BOOKING_MAX_HOLDS_PER_PHONE_HOUR = env.int("BOOKING_MAX_HOLDS_PER_PHONE_HOUR", default=5)
+# Holds one client (IP address) may take per minute through the API.
+BOOKING_HOLDS_PER_IP = env.str("BOOKING_HOLDS_PER_IP", default="30/min")
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -233,6 +239,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "booking.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"holds": BOOKING_HOLDS_PER_IP},
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {

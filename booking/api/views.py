@@ -12,6 +12,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from booking import selectors, services
@@ -92,6 +93,9 @@ def _day_start(day, plus_days: int = 0) -> datetime | None:
 
 class HoldCreate(APIView):
     """Hold a free slot for a few minutes (the answer carries the token to confirm it)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "holds"
 
     @extend_schema(
         request=s.HoldRequestSerializer,

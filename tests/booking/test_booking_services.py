@@ -209,3 +209,28 @@ def test_exclusion_constraint_is_the_backstop(doctor, service, free):
         )
     # A cancelled one does not block.
     Appointment.objects.create(**{**fields, "status": "cancelled"})
+
+
+def test_one_phone_cannot_book_a_specialty_out(doctor, service, free, settings):
+    settings.BOOKING_MAX_ACTIVE_PER_SPECIALTY = 2
+    starts = [free[0].start, free[8].start, free[16].start]
+    book(doctor, service, starts[0])
+    book(doctor, service, starts[1])
+    third = services.hold_slot(doctor=doctor, service=service, start=starts[2])
+    with pytest.raises(services.LimitReached) as refused:
+        services.confirm(appointment=third, patient=PATIENT)
+    assert refused.value.code == "limit_reached"
+    third.refresh_from_db()
+    assert third.status == "held"  # nothing lost: another phone may still confirm it
+    other = PatientDetails(last_name="Другая", first_name="Ольга", phone="+79990000009")
+    assert services.confirm(appointment=third, patient=other).status == "awaiting"
+
+
+def test_holds_per_phone_per_hour(doctor, service, free, settings):
+    settings.BOOKING_MAX_ACTIVE_PER_SPECIALTY = 100
+    settings.BOOKING_MAX_HOLDS_PER_PHONE_HOUR = 2
+    book(doctor, service, free[0].start)
+    book(doctor, service, free[8].start)
+    third = services.hold_slot(doctor=doctor, service=service, start=free[16].start)
+    with pytest.raises(services.LimitReached):
+        services.confirm(appointment=third, patient=PATIENT)
