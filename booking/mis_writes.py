@@ -60,6 +60,11 @@ def deliver_booking(message: OutboxMessage) -> None:
     appointment.status = Appointment.Status.CONFIRMED
     appointment.mis_appointment_id = booked.external_id
     appointment.save(update_fields=["status", "mis_appointment_id", "updated_at"])
+    if appointment.replaces_id:
+        # A reschedule: the new time is secured, now free the old one.
+        from booking.services import cancel
+
+        cancel(appointment=appointment.replaces, enforce_cutoff=False)
     _notify(appointment)
 
 

@@ -100,6 +100,11 @@ class Appointment(models.Model):
     patient_phone = models.CharField(max_length=16, blank=True)
     patient_birth_date = models.DateField(null=True, blank=True)
     mis_appointment_id = models.CharField(max_length=64, blank=True)
+    # A reschedule: this appointment replaces that one, which is cancelled
+    # only once the MIS has confirmed this one.
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaced_by"
+    )
     failure = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

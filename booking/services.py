@@ -262,7 +262,12 @@ def _is_schedule_slot(*, doctor: Doctor, service: Service, start: datetime) -> b
 
 
 def confirm(
-    *, appointment: Appointment, patient: PatientDetails, user=None, now=None
+    *,
+    appointment: Appointment,
+    patient: PatientDetails,
+    user=None,
+    now=None,
+    check_limits: bool = True,
 ) -> Appointment:
     """The patient confirms the hold: it is written to the MIS through the outbox.
 
@@ -286,7 +291,8 @@ def confirm(
             )
         if appointment.status != Appointment.Status.HELD:
             raise WrongState
-        _check_limits(appointment=appointment, phone=patient.phone, now=now)
+        if check_limits:
+            _check_limits(appointment=appointment, phone=patient.phone, now=now)
         appointment.patient_last_name = patient.last_name
         appointment.patient_first_name = patient.first_name
         appointment.patient_middle_name = patient.middle_name
@@ -350,7 +356,19 @@ def deliver_now(*, appointment: Appointment) -> Appointment:
     return appointment
 
 
-def cancel(*, appointment: Appointment, now=None) -> Appointment:
+def _check_cutoff(appointment: Appointment, now: datetime) -> None:
+    cutoff = timedelta(hours=settings.BOOKING_CANCEL_CUTOFF_HOURS)
+    if appointment.status != Appointment.Status.HELD and appointment.start - now < cutoff:
+        raise WrongState(
+            _(
+                "Appointments can be cancelled or moved online until %(hours)s h before the "
+                "visit; please call the clinic."
+            )
+            % {"hours": settings.BOOKING_CANCEL_CUTOFF_HOURS}
+        )
+
+
+def cancel(*, appointment: Appointment, now=None, enforce_cutoff: bool = True) -> Appointment:
     """Cancel a held or booked appointment; the MIS frees the time too."""
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -362,18 +380,8 @@ def cancel(*, appointment: Appointment, now=None) -> Appointment:
             return appointment
         if not appointment.is_active:
             raise WrongState
-        cutoff = timedelta(hours=settings.BOOKING_CANCEL_CUTOFF_HOURS)
-        if (
-            appointment.status != Appointment.Status.HELD
-            and appointment.start - (now or timezone.now()) < cutoff
-        ):
-            raise WrongState(
-                _(
-                    "Appointments can be cancelled online until %(hours)s h before the visit; "
-                    "please call the clinic."
-                )
-                % {"hours": settings.BOOKING_CANCEL_CUTOFF_HOURS}
-            )
+        if enforce_cutoff:
+            _check_cutoff(appointment, now or timezone.now())
         was_sent = appointment.status != Appointment.Status.HELD
         appointment.status = Appointment.Status.CANCELLED
         appointment.save(update_fields=["status", "updated_at"])
@@ -385,3 +393,31 @@ def cancel(*, appointment: Appointment, now=None) -> Appointment:
                 payload={"appointment": appointment.pk},
             )
     return appointment
+
+
+def reschedule(*, appointment: Appointment, start: datetime, now=None) -> Appointment:
+    """Move a booked visit to another free time of the same doctor and service.
+
+    The new appointment is booked like any other; the old one is cancelled
+    only when the MIS has confirmed the new one, so a refusal loses nothing.
+    """
+    now = now or timezone.now()
+    if appointment.status not in (Appointment.Status.AWAITING, Appointment.Status.CONFIRMED):
+        raise WrongState
+    _check_cutoff(appointment, now)
+    new = hold_slot(
+        doctor=appointment.doctor,
+        service=appointment.service,
+        start=start,
+        channel=appointment.channel,
+        now=now,
+    )
+    Appointment.objects.filter(pk=new.pk).update(replaces=appointment, patient=appointment.patient)
+    patient = PatientDetails(
+        last_name=appointment.patient_last_name,
+        first_name=appointment.patient_first_name,
+        middle_name=appointment.patient_middle_name,
+        phone=appointment.patient_phone,
+        birth_date=appointment.patient_birth_date,
+    )
+    return confirm(appointment=new, patient=patient, now=now, check_limits=False)

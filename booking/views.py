@@ -1,9 +1,17 @@
-"""Pages of booking: the embeddable widget's frame."""
+"""Pages of booking: the embeddable widget's frame, the signed manage page."""
 
-from django.shortcuts import get_object_or_404, render
+from datetime import datetime
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from booking import services
+from booking.links import manage_path, public_id_from
+from booking.models import Appointment
 from booking.selectors import next_free_slots
 from catalog.models import Doctor
 
@@ -18,4 +26,47 @@ def embed(request):
         request,
         "booking/embed.html",
         {"doctor": doctor, "free_slots": next_free_slots(doctor=doctor, limit=12)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, signed: str):
+    """Cancel or move an appointment from the signed link in the patient's SMS."""
+    public_id = public_id_from(signed)
+    if public_id is None:
+        raise Http404
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("doctor", "service", "branch"), public_id=public_id
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "cancel":
+                services.cancel(appointment=appointment)
+                messages.success(request, _("The appointment is cancelled."))
+            elif request.POST.get("action") == "reschedule":
+                start = datetime.fromisoformat(request.POST.get("start", ""))
+                new = services.reschedule(appointment=appointment, start=start)
+                messages.success(
+                    request,
+                    _(
+                        "The new time is booked; the old one will be freed once the clinic "
+                        "confirms the new one."
+                    ),
+                )
+                return redirect(manage_path(new))
+        except services.BookingError as error:
+            messages.error(request, str(error))
+        except ValueError:
+            messages.error(request, _("Choose a time from the list."))
+        return redirect(request.path)
+    can_change = appointment.status in (Appointment.Status.AWAITING, Appointment.Status.CONFIRMED)
+    other_times = (
+        next_free_slots(doctor=appointment.doctor, service=appointment.service, limit=8)
+        if can_change
+        else []
+    )
+    return render(
+        request,
+        "booking/manage.html",
+        {"appointment": appointment, "other_times": other_times, "can_change": can_change},
     )

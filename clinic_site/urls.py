@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("booking.api.urls")),
     path("book/embed/", booking_views.embed, name="booking-embed"),
+    path("book/manage/<str:signed>/", booking_views.manage, name="booking-manage"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
