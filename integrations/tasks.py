@@ -24,3 +24,9 @@ def sync_mis() -> dict[str, object]:
         return run_mis_sync().as_dict()
     except SyncAlreadyRunning:
         return {"skipped": "another sync is running"}
+
+
+# SMS tasks live with the SMS layer; importing them here registers them.
+from integrations.sms.tasks import resend_stale_sms, send_sms_delivery  # noqa: E402
+
+__all__ = ["resend_stale_sms", "send_sms_delivery", "sync_mis"]
