@@ -77,7 +77,8 @@ class HttpSimulator:
     system: ClassVar[str] = ""
     # Seconds within which the same text to the same number is refused.
     duplicate_window: ClassVar[float] = 60.0
-    callback_attempts: ClassVar[int] = 3
+    # Reports are repeated (0.2 s, 0.4 s, 0.8 s, ... apart) until the site answers as expected.
+    callback_attempts: ClassVar[int] = 6
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, **knobs: Any):
         self.host = host
@@ -238,7 +239,7 @@ class HttpSimulator:
             if accepted:
                 return
             # Like the real gateways: repeat until the site answers as expected.
-            self._stopped.wait(max(delay, 0.2))
+            self._stopped.wait(max(delay, 0.2) * 2 ** (attempt - 1))
 
     @staticmethod
     def _post_callback(url: str, payload: dict[str, str]) -> tuple[int, str]:

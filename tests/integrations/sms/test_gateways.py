@@ -22,15 +22,9 @@ from integrations.sms import get_sms_gateway
 from integrations.sms.phones import InvalidPhone, validate_e164
 from integrations.sms.smsc import Smsc
 from integrations.sms.smsru import SmsRu
-from tests.integrations.sms_support import (  # noqa: F401 - fixtures
-    PHONE,
-    gateway_name,
-    simulator,
-    sms_settings,
-    wait_for,
-)
+from tests.integrations.sms.conftest import PHONE, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 # A refusal of each gateway that is not about transport: no funds.
 NO_FUNDS = {"smsru": 201, "smsc": 3}
 BAD_NUMBER = {"smsru": 202, "smsc": 7}
@@ -211,8 +205,16 @@ def test_other_numbers_get_a_clear_error(phone):
 def test_simulate_command_serves_a_registered_simulator(closed_port):
     assert {"smsru", "smsc"} <= set(registry())
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "simulate", "smsc", "--port", str(closed_port),
-         "--latency", "0"],
+        [
+            sys.executable,
+            "manage.py",
+            "simulate",
+            "smsc",
+            "--port",
+            str(closed_port),
+            "--latency",
+            "0",
+        ],
         cwd=ROOT,
         env=os.environ.copy(),
         stdout=subprocess.PIPE,
@@ -220,6 +222,7 @@ def test_simulate_command_serves_a_registered_simulator(closed_port):
         text=True,
     )
     try:
+
         def knobs():
             try:
                 return httpx.get(f"http://127.0.0.1:{closed_port}/_sim/knobs", timeout=1).json()

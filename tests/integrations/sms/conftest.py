@@ -1,4 +1,4 @@
-"""Fixtures of the SMS tests: a simulator per gateway on a free port, settings aimed at it."""
+"""Fixtures of the SMS tests: each gateway's simulator on a free port, settings aimed at it."""
 
 from __future__ import annotations
 
