@@ -20,3 +20,8 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs: object) -> None:
         sender.signature("integrations.tasks.sync_mis"),
         name="sync the MIS catalog and schedule",
     )
+    sender.add_periodic_task(
+        300.0,
+        sender.signature("integrations.tasks.resend_stale_sms"),
+        name="enqueue again SMS the broker lost or a dead worker left",
+    )

@@ -21,7 +21,7 @@ from integrations.models import SmsDelivery
 from integrations.ports import SmsStatus, SmsUnavailable
 from integrations.sms.phones import InvalidPhone
 from integrations.sms.services import Attempt, apply_status_report, attempt_delivery, send_sms
-from integrations.sms.tasks import retry_delay, send_sms_delivery
+from integrations.sms.tasks import resend_stale_sms, retry_delay, send_sms_delivery
 from tests.integrations.sms.conftest import PHONE, wait_for
 
 Status = SmsDelivery.Status
@@ -378,3 +378,31 @@ def test_reports_apply_to_the_gateway_that_sent_the_message():
         report=SmsStatus(gateway="smsc", message_id="42", status="delivered")
     )
     assert SmsDelivery.objects.get().status == Status.SENT
+
+
+# --- the sweeper -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_stale_messages_are_enqueued_again(sms_settings, simulator, eager_celery):
+    fresh, stale = (
+        SmsDelivery.objects.create(
+            phone=PHONE, text=f"{TEXT} {n}", purpose="reminder", gateway=sms_settings.SMS_GATEWAY
+        )
+        for n in range(2)
+    )
+    SmsDelivery.objects.filter(pk=stale.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=10)
+    )
+    assert resend_stale_sms.apply().get() == 1
+    assert reload(stale).status == Status.SENT
+    assert reload(fresh).status == Status.QUEUED
+    assert [m.text for m in simulator.messages] == [f"{TEXT} 1"]
+
+
+def test_beat_runs_the_sweeper_and_the_worker_serves_the_sms_queue():
+    celery_app.loader.import_default_modules()
+    tasks = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
+    assert "integrations.tasks.resend_stale_sms" in tasks
+    assert "sms" in settings.WORKER_QUEUES
+    assert send_sms_delivery.queue == "sms"
