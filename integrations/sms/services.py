@@ -26,6 +26,7 @@ from integrations.sms.phones import validate_e164
 logger = logging.getLogger(__name__)
 
 Status = SmsDelivery.Status
+PURPOSE_LENGTH = SmsDelivery._meta.get_field("purpose").max_length
 # How long a worker may hold a message in "sending" before another may take
 # it over; longer than the task's hard time limit, so a live attempt is never
 # doubled, while one whose worker died is sent again.
@@ -57,6 +58,8 @@ def send_sms(*, to: str, text: str, purpose: str) -> SmsDelivery:
     phone = validate_e164(to)
     if not text.strip():
         raise ValueError("An SMS needs a text.")
+    if not 0 < len(purpose) <= PURPOSE_LENGTH:
+        raise ValueError(f"The purpose is a short name of 1 to {PURPOSE_LENGTH} characters.")
     delivery = SmsDelivery.objects.create(
         phone=phone, text=text, purpose=purpose, gateway=settings.SMS_GATEWAY
     )
@@ -79,6 +82,7 @@ def attempt_delivery(*, delivery_id: int, gateway: SmsGateway | None = None) -> 
     workers running the same task never both send it. Raises SmsUnavailable
     after putting the row back to queued: the caller retries later.
     """
+    gateway = gateway or get_sms_gateway()  # a configuration error fails before the claim
     now = timezone.now()
     claimed = (
         SmsDelivery.objects.filter(pk=delivery_id)
@@ -97,7 +101,6 @@ def attempt_delivery(*, delivery_id: int, gateway: SmsGateway | None = None) -> 
         return Attempt.BUSY if status == Status.SENDING else Attempt.ALREADY_DONE
 
     delivery = SmsDelivery.objects.get(pk=delivery_id)
-    gateway = gateway or get_sms_gateway()
     message = SmsMessage(to=delivery.phone, text=delivery.text, client_id=str(delivery.client_id))
     mine = SmsDelivery.objects.filter(pk=delivery_id, status=Status.SENDING)
     try:

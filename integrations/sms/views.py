@@ -57,4 +57,4 @@ def sms_status_callback(request: HttpRequest, gateway: str) -> HttpResponse:
         # anything but the expected body makes the gateway repeat the callback.
         logger.info("SMS %s callback for unknown message(s) %s", gateway, unknown)
         return HttpResponse("unknown message", status=404, content_type="text/plain")
-    return HttpResponse(adapter.callback_answer, content_type="text/plain")
+    return HttpResponse(getattr(adapter, "callback_answer", "OK"), content_type="text/plain")

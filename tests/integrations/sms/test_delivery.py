@@ -82,6 +82,8 @@ def test_send_sms_refuses_a_number_not_in_e164(django_capture_on_commit_callback
         send_sms(to="8 900 123-45-67", text=TEXT, purpose="reminder")
     with pytest.raises(ValueError, match="needs a text"):
         send_sms(to=PHONE, text="  ", purpose="reminder")
+    with pytest.raises(ValueError, match="purpose"):
+        send_sms(to=PHONE, text=TEXT, purpose="x" * 41)
     assert callbacks == []
     assert not SmsDelivery.objects.exists()
 
