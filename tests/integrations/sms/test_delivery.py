@@ -407,4 +407,3 @@ def test_beat_runs_the_sweeper_and_the_worker_serves_the_sms_queue():
     tasks = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
     assert "integrations.tasks.resend_stale_sms" in tasks
     assert "sms" in settings.WORKER_QUEUES
-    assert send_sms_delivery.queue == "sms"
