@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from urllib.parse import urlsplit
 
 import django
 
@@ -75,6 +76,26 @@ def main() -> int:
         ]
     )
     processes = [web, worker]
+    if settings.SMS_SIMULATED:
+        # The default SMS gateway is its simulator on loopback; its delivery
+        # reports come back to this server's callback view.
+        callback = f"http://{args.host}:{args.port}/integrations/sms/{settings.SMS_GATEWAY}/status"
+        if settings.SMS_CALLBACK_SECRET:
+            callback += f"?key={settings.SMS_CALLBACK_SECRET}"
+        processes.append(
+            subprocess.Popen(  # noqa: S603
+                [
+                    python,
+                    "manage.py",
+                    "simulate",
+                    settings.SMS_GATEWAY,
+                    "--port",
+                    str(urlsplit(settings.SMS_API_URL).port),
+                    "--callback-url",
+                    callback,
+                ]
+            )
+        )
 
     def stop(*_args: object) -> None:
         for process in processes:
@@ -93,7 +114,14 @@ def main() -> int:
             f"  Demo patient:  login {DEMO_PATIENT.username} / {DEMO_PATIENT.password}\n"
             f"  Health:        {base}/healthz\n"
             "  Celery worker + beat are running (MIS sync every "
-            f"{settings.MIS_SYNC_INTERVAL} s). Press Ctrl-C to stop.\n",
+            f"{settings.MIS_SYNC_INTERVAL} s).\n"
+            + (
+                f"  SMS:           the {settings.SMS_GATEWAY} simulator at {settings.SMS_API_URL}"
+                f" (messages: {settings.SMS_API_URL}/_sim/messages)\n"
+                if settings.SMS_SIMULATED
+                else ""
+            )
+            + "  Press Ctrl-C to stop.\n",
             flush=True,
         )
     while all(process.poll() is None for process in processes):

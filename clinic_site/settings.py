@@ -196,9 +196,11 @@ CELERY_TASK_ROUTES = {
     "integrations.tasks.sync_mis": {"queue": "mis"},
     "integrations.tasks.deliver_outbox_message": {"queue": "mis"},
     "integrations.tasks.deliver_due_outbox": {"queue": "mis"},
+    "integrations.tasks.send_sms": {"queue": "sms"},
+    "integrations.tasks.resend_stale_sms": {"queue": "sms"},
 }
 # Queues a worker consumes: the default one and one per external system.
-WORKER_QUEUES = env.list("WORKER_QUEUES", default=["default", "mis"])
+WORKER_QUEUES = env.list("WORKER_QUEUES", default=["default", "mis", "sms"])
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Seconds between MIS syncs run by beat (the issue asks for every 2-3 minutes).
 MIS_SYNC_INTERVAL = env.int("MIS_SYNC_INTERVAL", default=150)
@@ -251,6 +253,29 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "PREPROCESSING_HOOKS": ["booking.api.schema.only_public_api"],
 }
+
+# --- SMS gateway ----------------------------------------------------------
+# smsru | smsc. With SMS_API_URL unset the platform talks to that gateway's
+# simulator on loopback, which `make run` starts (integrations/simulators/).
+SMS_GATEWAY = env.str("SMS_GATEWAY", default="smsru")
+SMS_SIMULATOR_PORTS = {"smsru": 8701, "smsc": 8702}
+SMS_API_URL = env.str("SMS_API_URL", default="")
+SMS_SIMULATED = not SMS_API_URL
+if SMS_SIMULATED:
+    SMS_API_URL = f"http://127.0.0.1:{SMS_SIMULATOR_PORTS.get(SMS_GATEWAY, 8701)}"
+# sms.ru api_id or smsc.ru apikey; smsc.ru also takes SMS_LOGIN + SMS_PASSWORD.
+# Only the simulator has a default key.
+SMS_API_KEY = env.str("SMS_API_KEY", default="simulator-key" if SMS_SIMULATED else "")
+SMS_LOGIN = env.str("SMS_LOGIN", default="")
+SMS_PASSWORD = env.str("SMS_PASSWORD", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
+# Status callbacks are unsigned: the gateway calls a URL carrying this key
+# (/integrations/sms/<gateway>/status?key=...). Production refuses callbacks
+# while it is unset; development accepts them without a key.
+SMS_CALLBACK_SECRET = env.str("SMS_CALLBACK_SECRET", default="")
+# Sending attempts before a message the gateway never took is marked failed.
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=8)
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "cabinet.User"

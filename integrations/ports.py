@@ -27,11 +27,24 @@ class SlotTaken(MisError):
 
 
 class SmsError(Exception):
-    """The SMS gateway refused the message (bad number, no funds, ...)."""
+    """The SMS gateway refused the message (bad number, no funds, ...).
+
+    code: the gateway's own error code as text ("202" for sms.ru, "7" for
+    smsc.ru), empty when the gateway gave none.
+    """
+
+    def __init__(self, message: str = "", *, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class SmsUnavailable(SmsError):
     """The SMS gateway could not be reached."""
+
+
+class SmsDuplicate(SmsError):
+    """The gateway refused the same text to the same number within its
+    duplicate window: after a timed-out attempt it means that attempt got through."""
 
 
 @dataclass(frozen=True)

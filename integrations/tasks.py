@@ -52,3 +52,9 @@ def deliver_due_outbox() -> int:
     for message_id in due:
         outbox.deliver(message_id)
     return len(due)
+
+
+# SMS tasks live with the SMS layer; importing them here registers them.
+from integrations.sms.tasks import resend_stale_sms, send_sms_delivery  # noqa: E402
+
+__all__ = ["resend_stale_sms", "send_sms_delivery", "sync_mis"]
