@@ -130,3 +130,42 @@ class Appointment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+
+class Reminder(models.Model):
+    """One reminder of one appointment: its row exists before the message is
+    sent, and the unique constraint makes a second one impossible."""
+
+    class Kind(models.TextChoices):
+        DAY_BEFORE = "24h", _("a day before")
+        TWO_HOURS = "2h", _("two hours before")
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("email")
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    sms = models.ForeignKey(
+        "integrations.SmsDelivery",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["appointment", "kind", "channel"], name="reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id} {self.kind} {self.channel}"
+
+    @property
+    def delivery_status(self) -> str:
+        return self.sms.status if self.sms else ""

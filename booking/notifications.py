@@ -1,14 +1,151 @@
-"""What the patient is told when an appointment changes state."""
+"""What the patient is told, and when: booking outcomes and visit reminders.
+
+The wording lives here (Russian through the catalogue); sending goes
+through the SMS layer (integrations.sms.services.send_sms), which records
+each delivery and its status from the gateway's callback.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from booking.links import manage_url
+from booking.models import Appointment, Reminder
+from integrations.sms.services import send_sms
 
 logger = logging.getLogger(__name__)
 
+# (kind, how long before the visit it is due, the latest it is still worth sending)
+REMINDERS = (
+    (Reminder.Kind.DAY_BEFORE, timedelta(hours=24), timedelta(hours=3)),
+    (Reminder.Kind.TWO_HOURS, timedelta(hours=2), timedelta(minutes=20)),
+)
+
+
+def _local(appointment: Appointment) -> datetime:
+    zone = (
+        ZoneInfo(appointment.branch.time_zone)
+        if appointment.branch
+        else timezone.get_current_timezone()
+    )
+    return appointment.start.astimezone(zone)
+
+
+def _when(appointment: Appointment) -> str:
+    return formats.date_format(_local(appointment), "j E, H:i")
+
 
 def appointment_status_changed(appointment_id: int) -> None:
-    from booking.models import Appointment
+    """SMS the patient when the MIS confirmed or refused a booking."""
+    appointment = Appointment.objects.select_related("doctor", "branch").get(pk=appointment_id)
+    if not appointment.patient_phone:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        if appointment.status == Appointment.Status.CONFIRMED:
+            text = _("You are booked: %(doctor)s, %(when)s, %(branch)s. Cancel or move: %(url)s")
+            purpose = "booking_confirmed"
+        elif appointment.status == Appointment.Status.REJECTED:
+            text = _(
+                "The clinic could not book %(when)s with %(doctor)s. Please choose another "
+                "time: %(url)s"
+            )
+            purpose = "booking_rejected"
+        else:
+            return
+        url = (
+            manage_url(appointment)
+            if appointment.status == Appointment.Status.CONFIRMED
+            else settings.WAGTAILADMIN_BASE_URL
+        )
+        message = text % {
+            "doctor": appointment.doctor.full_name,
+            "when": _when(appointment),
+            "branch": appointment.branch.address if appointment.branch else "",
+            "url": url,
+        }
+    send_sms(to=appointment.patient_phone, text=message, purpose=purpose)
 
-    appointment = Appointment.objects.select_related("doctor").get(pk=appointment_id)
-    logger.info("appointment %s is now %s", appointment.public_id, appointment.status)
+
+def in_quiet_hours(moment: datetime, zone: ZoneInfo) -> bool:
+    """Quiet hours (BOOKING_QUIET_HOURS, e.g. 22-8) in the branch's local time."""
+    start, end = settings.BOOKING_QUIET_HOURS
+    hour = moment.astimezone(zone).hour
+    return hour >= start or hour < end if start > end else start <= hour < end
+
+
+def due_reminders(*, now: datetime):
+    """(appointment, kind) pairs whose reminder is due now and not yet made."""
+    for kind, lead, latest in REMINDERS:
+        candidates = (
+            Appointment.objects.filter(
+                status=Appointment.Status.CONFIRMED,
+                start__gt=now + latest,
+                start__lte=now + lead,
+            )
+            .exclude(reminders__kind=kind)
+            .select_related("doctor", "branch", "patient")
+        )
+        for appointment in candidates:
+            zone = (
+                ZoneInfo(appointment.branch.time_zone)
+                if appointment.branch
+                else ZoneInfo(settings.TIME_ZONE)
+            )
+            if not in_quiet_hours(now, zone):
+                yield appointment, kind
+
+
+def send_due_reminders(*, now: datetime | None = None) -> int:
+    """Make every due reminder once (beat runs this every few minutes).
+
+    The reminder row is written first, in the transaction that queues the
+    SMS: a second worker or a retried task finds the row and sends nothing.
+    """
+    now = now or timezone.now()
+    made = 0
+    for appointment, kind in due_reminders(now=now):
+        with translation.override(settings.LANGUAGE_CODE):
+            text = _("Reminder: %(doctor)s, %(when)s, %(address)s. Cancel or move: %(url)s") % {
+                "doctor": appointment.doctor.full_name,
+                "when": _when(appointment),
+                "address": appointment.branch.address if appointment.branch else "",
+                "url": manage_url(appointment),
+            }
+        channels = []
+        if appointment.patient_phone:
+            channels.append(Reminder.Channel.SMS)
+        if appointment.patient and appointment.patient.email:
+            channels.append(Reminder.Channel.EMAIL)
+        for channel in channels:
+            try:
+                with transaction.atomic():
+                    reminder = Reminder.objects.create(
+                        appointment=appointment, kind=kind, channel=channel
+                    )
+                    if channel == Reminder.Channel.SMS:
+                        reminder.sms = send_sms(
+                            to=appointment.patient_phone, text=text, purpose=f"reminder_{kind}"
+                        )
+                        reminder.save(update_fields=["sms"])
+                    else:
+                        transaction.on_commit(
+                            lambda text=text, to=appointment.patient.email: _email(to, text)
+                        )
+            except IntegrityError:
+                continue  # someone else made it: never twice
+            made += 1
+    return made
+
+
+def _email(to: str, text: str) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Reminder of your appointment")
+    send_mail(subject, text, None, [to], fail_silently=False)

@@ -27,6 +27,9 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs: object) -> None:
         60.0, sender.signature("booking.tasks.expire_holds"), name="expire stale holds"
     )
     sender.add_periodic_task(
+        300.0, sender.signature("booking.tasks.send_reminders"), name="visit reminders"
+    )
+    sender.add_periodic_task(
         300.0,
         sender.signature("integrations.tasks.resend_stale_sms"),
         name="enqueue again SMS the broker lost or a dead worker left",

@@ -199,6 +199,13 @@ CELERY_TASK_ROUTES = {
     "integrations.tasks.send_sms": {"queue": "sms"},
     "integrations.tasks.resend_stale_sms": {"queue": "sms"},
 }
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="clinic@example.invalid")
 # Queues a worker consumes: the default one and one per external system.
 WORKER_QUEUES = env.list("WORKER_QUEUES", default=["default", "mis", "sms"])
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -230,6 +237,10 @@ BOOKING_CANCEL_CUTOFF_HOURS = env.int("BOOKING_CANCEL_CUTOFF_HOURS", default=2)
 # and holds confirmed with one phone number per hour.
 BOOKING_MAX_ACTIVE_PER_SPECIALTY = env.int("BOOKING_MAX_ACTIVE_PER_SPECIALTY", default=2)
 BOOKING_MAX_HOLDS_PER_PHONE_HOUR = env.int("BOOKING_MAX_HOLDS_PER_PHONE_HOUR", default=5)
+# No reminders are sent in these local hours of the branch (from-to, 24 h clock).
+BOOKING_QUIET_HOURS = tuple(
+    int(h) for h in env.str("BOOKING_QUIET_HOURS", default="22-8").split("-", 1)
+)
 # Holds one client (IP address) may take per minute through the API.
 BOOKING_HOLDS_PER_IP = env.str("BOOKING_HOLDS_PER_IP", default="30/min")
 
