@@ -252,7 +252,6 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "booking.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"holds": BOOKING_HOLDS_PER_IP},
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {

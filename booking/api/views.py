@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -91,10 +92,19 @@ def _day_start(day, plus_days: int = 0) -> datetime | None:
     return timezone.make_aware(datetime.combine(day + timedelta(days=plus_days), time()))
 
 
+class HoldThrottle(ScopedRateThrottle):
+    """Holds per client address, at the rate settings.BOOKING_HOLDS_PER_IP says now."""
+
+    scope = "holds"
+
+    def get_rate(self) -> str:
+        return settings.BOOKING_HOLDS_PER_IP
+
+
 class HoldCreate(APIView):
     """Hold a free slot for a few minutes (the answer carries the token to confirm it)."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [HoldThrottle]
     throttle_scope = "holds"
 
     @extend_schema(
