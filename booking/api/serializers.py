@@ -131,6 +131,14 @@ class PatientSerializer(serializers.Serializer):
 class ConfirmRequestSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=64)
     patient = PatientSerializer()
+    code = serializers.CharField(
+        max_length=12, required=False, help_text="The SMS code (guests, see phone-code/)."
+    )
+
+
+class PhoneCodeRequestSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=64)
+    phone = serializers.RegexField(r"^\+[1-9]\d{7,14}$", max_length=16)
 
 
 class TokenSerializer(serializers.Serializer):

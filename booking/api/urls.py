@@ -22,6 +22,11 @@ urlpatterns = [
         name="api-appointment-confirm",
     ),
     path(
+        "appointments/<uuid:public_id>/phone-code/",
+        views.AppointmentPhoneCode.as_view(),
+        name="api-appointment-phone-code",
+    ),
+    path(
         "appointments/<uuid:public_id>/cancel/",
         views.AppointmentCancel.as_view(),
         name="api-appointment-cancel",

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from booking import selectors, services
+from booking import phone_codes, selectors, services
 from booking.api import serializers as s
 from booking.models import Appointment
 from catalog.models import Doctor, Service, Specialty
@@ -161,10 +161,44 @@ class AppointmentConfirm(APIView):
         data.is_valid(raise_exception=True)
         appointment = _owned(request, public_id, data.validated_data["token"])
         patient = services.PatientDetails(**data.validated_data["patient"])
-        appointment = services.confirm(appointment=appointment, patient=patient, user=request.user)
+        user = request.user
+        if settings.BOOKING_GUEST_PHONE_CODE and not (user and user.is_authenticated):
+            holding = appointment.status == Appointment.Status.HELD
+            if holding and appointment.hold_expires_at > timezone.now():
+                phone_codes.check_code(
+                    appointment=appointment,
+                    phone=patient.phone,
+                    code=data.validated_data.get("code", ""),
+                )
+        appointment = services.confirm(appointment=appointment, patient=patient, user=user)
         appointment = services.deliver_now(appointment=appointment)
         code = status.HTTP_200_OK if appointment.status == "confirmed" else status.HTTP_202_ACCEPTED
         return Response(s.AppointmentSerializer(appointment).data, status=code)
+
+
+class AppointmentPhoneCode(APIView):
+    """Text a code to the guest's phone; confirm/ then needs it."""
+
+    throttle_classes = [HoldThrottle]
+
+    @extend_schema(
+        request=s.PhoneCodeRequestSerializer,
+        responses={
+            202: OpenApiResponse(description='{"sent": true}'),
+            400: ERROR,
+            404: ERROR,
+            429: ERROR,
+        },
+    )
+    def post(self, request, public_id):
+        data = s.PhoneCodeRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = _owned(request, public_id, data.validated_data["token"])
+        phone_codes.send_code(appointment=appointment, phone=data.validated_data["phone"])
+        return Response(
+            {"sent": True, "resend_after": phone_codes.RESEND_AFTER_SECONDS},
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 class AppointmentCancel(APIView):

@@ -1,5 +1,6 @@
 """/api/v1/: the one booking API of every channel, errors as JSON with stable codes."""
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,7 @@ import pytest
 
 from booking.models import Appointment
 from catalog.models import Doctor, Specialty
+from integrations.models import SmsDelivery
 
 PATIENT = {"last_name": "Тестов", "first_name": "Пётр", "phone": "+79990000004"}
 
@@ -23,6 +25,20 @@ def api(client):
             return client.post(url, data, content_type="application/json")
 
     return Api()
+
+
+def texted_code(phone) -> str:
+    sms = SmsDelivery.objects.filter(purpose="booking_code", phone=phone).latest("pk")
+    return re.search(r"\b(\d{6})\b", sms.text).group(1)
+
+
+def confirm(api, held, patient=PATIENT, code=None):
+    url = f"/api/v1/appointments/{held['id']}/"
+    if code is None:
+        sent = api.post(url + "phone-code/", {"token": held["token"], "phone": patient["phone"]})
+        assert sent.status_code == 202, sent.content
+        code = texted_code(patient["phone"])
+    return api.post(url + "confirm/", {"token": held["token"], "patient": patient, "code": code})
 
 
 def hold(api, doctor, service, start, **extra):
@@ -117,7 +133,7 @@ def test_hold_confirm_cancel_through_the_api(api, doctor, service, free):
     url = f"/api/v1/appointments/{held['id']}/"
     wrong = api.post(url + "confirm/", {"token": "nope", "patient": PATIENT})
     assert wrong.status_code == 404
-    confirmed = api.post(url + "confirm/", {"token": held["token"], "patient": PATIENT})
+    confirmed = confirm(api, held)
     assert confirmed.status_code == 200
     assert confirmed.json()["status"] == "confirmed"
     assert api.get(url, token=held["token"]).json()["status"] == "confirmed"
@@ -130,9 +146,7 @@ def test_hold_confirm_cancel_through_the_api(api, doctor, service, free):
 def test_confirm_while_the_mis_is_down_is_accepted_and_waits(api, doctor, service, free, settings):
     held = hold(api, doctor, service, free[0].start).json()
     settings.MIS_DEMO_OUTAGE = True
-    response = api.post(
-        f"/api/v1/appointments/{held['id']}/confirm/", {"token": held["token"], "patient": PATIENT}
-    )
+    response = confirm(api, held)
     assert response.status_code == 202
     assert response.json()["status"] == "awaiting"
 
@@ -166,3 +180,48 @@ def test_holds_are_throttled_per_client(api, doctor, service, free, settings):
     answers = [hold(api, doctor, service, free[n * 8].start) for n in range(4)]
     assert [a.status_code for a in answers] == [201, 201, 201, 429]
     assert answers[-1].json()["error"]["code"] == "too_many_requests"
+
+
+def test_a_guest_must_confirm_the_phone_by_sms(api, doctor, service, free):
+    held = hold(api, doctor, service, free[0].start).json()
+    url = f"/api/v1/appointments/{held['id']}/confirm/"
+    no_code = api.post(url, {"token": held["token"], "patient": PATIENT})
+    assert no_code.status_code == 400
+    assert no_code.json()["error"]["code"] == "phone_code_invalid"
+    sent = api.post(
+        f"/api/v1/appointments/{held['id']}/phone-code/",
+        {"token": held["token"], "phone": PATIENT["phone"]},
+    )
+    assert sent.status_code == 202
+    code = texted_code(PATIENT["phone"])
+    wrong = confirm(api, held, code=f"{(int(code) + 1) % 10**6:06d}")
+    assert wrong.json()["error"]["code"] == "phone_code_invalid"
+    other_phone = confirm(api, held, patient={**PATIENT, "phone": "+79990000099"}, code=code)
+    assert other_phone.status_code == 400
+    assert Appointment.objects.get(public_id=held["id"]).status == "held"
+    right = confirm(api, held, code=code)
+    assert right.status_code == 200 and right.json()["status"] == "confirmed"
+
+
+def test_codes_are_limited(api, doctor, service, free):
+    held = hold(api, doctor, service, free[0].start).json()
+    url = f"/api/v1/appointments/{held['id']}/phone-code/"
+    body = {"token": held["token"], "phone": PATIENT["phone"]}
+    assert api.post(url, body).status_code == 202
+    again = api.post(url, body)
+    assert again.status_code == 429 and again.json()["error"]["code"] == "phone_code_limit"
+    code = texted_code(PATIENT["phone"])
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for _ in range(5):
+        confirm(api, held, code=wrong)
+    blocked = confirm(api, held, code=code)  # even the right code: ask for a new one
+    assert blocked.status_code == 429
+
+
+def test_a_clinic_may_turn_the_phone_code_off(api, doctor, service, free, settings):
+    settings.BOOKING_GUEST_PHONE_CODE = False
+    held = hold(api, doctor, service, free[0].start).json()
+    response = api.post(
+        f"/api/v1/appointments/{held['id']}/confirm/", {"token": held["token"], "patient": PATIENT}
+    )
+    assert response.status_code == 200
