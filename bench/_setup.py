@@ -32,6 +32,8 @@ ENV = {
     "LOG_LEVEL": "WARNING",
     # The storm comes from one address: the per-IP hold limit would stop it.
     "BOOKING_HOLDS_PER_IP": "1000000/min",
+    # A storm of machines, not people: no one reads the SMS codes.
+    "BOOKING_GUEST_PHONE_CODE": "false",
     "DJANGO_SETTINGS_MODULE": "clinic_site.settings",
 }
 os.environ.update(ENV)

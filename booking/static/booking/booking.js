@@ -118,7 +118,16 @@
     title.textContent = localLabel({ start: this.held.start, local_start: this.localStartOfHeld() }) +
       ". " + this.section.dataset.msgHeld + " " +
       until.toLocaleTimeString("ru-RU", { hour: "2-digit", minute: "2-digit" }) + ".";
-    form.addEventListener("submit", function (event) { event.preventDefault(); self.confirm(form); });
+    this.codeSent = false;
+    if ("phoneCode" in this.section.dataset) {
+      form.querySelector("[data-send-code]").hidden = false;
+      form.querySelector("[data-book]").hidden = true;
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if ("phoneCode" in self.section.dataset && !self.codeSent) self.sendCode(form);
+      else self.confirm(form);
+    });
     form.querySelector("[data-cancel]").addEventListener("click", function () { self.release(); });
     this.status.parentNode.insertBefore(fragment, this.status);
     this.form = this.section.querySelector(".booking__form");
@@ -151,16 +160,65 @@
     if (first) first.focus();
   };
 
+  function normalPhone(value) {
+    var phone = value.replace(/[\s()-]/g, "");
+    if (/^8\d{10}$/.test(phone)) phone = "+7" + phone.slice(1);
+    return phone;
+  }
+
+  Booking.prototype.showFieldErrors = function (form, data) {
+    var errors = form.querySelector("[data-errors]");
+    if (data.error && data.error.fields) {
+      var fields = data.error.fields.patient || data.error.fields;
+      errors.textContent = Object.keys(fields).map(function (name) {
+        var input = form.querySelector("[name=" + name + "]");
+        var label = input ? form.querySelector("label[for=" + input.id + "]").textContent : name;
+        return label + ": " + [].concat(fields[name]).join(" ");
+      }).join(" ");
+    } else {
+      errors.textContent = (data.error && data.error.message) || this.section.dataset.msgError;
+    }
+  };
+
+  Booking.prototype.sendCode = function (form) {
+    var self = this;
+    var errors = form.querySelector("[data-errors]");
+    errors.textContent = "";
+    var phone = normalPhone(form.phone.value);
+    var button = form.querySelector("[data-send-code]");
+    button.disabled = true;
+    api(this.root, "appointments/" + this.held.id + "/phone-code/", { token: this.held.token, phone: phone })
+      .then(function (answer) {
+        button.disabled = false;
+        if (answer.status === 202) {
+          self.codeSent = true;
+          button.hidden = true;
+          form.querySelector("[data-book]").hidden = false;
+          var field = form.querySelector("[data-code-field]");
+          field.hidden = false;
+          field.querySelector("input").required = true;
+          self.say(self.section.dataset.msgCodeSent + " " + phone + ".");
+          field.querySelector("input").focus();
+        } else {
+          self.showFieldErrors(form, answer.data);
+        }
+      }).catch(function () {
+        button.disabled = false;
+        errors.textContent = self.section.dataset.msgError;
+      });
+  };
+
   Booking.prototype.confirm = function (form) {
     var self = this;
     var errors = form.querySelector("[data-errors]");
     errors.textContent = "";
-    var phone = form.phone.value.replace(/[\s()-]/g, "");
-    if (/^8\d{10}$/.test(phone)) phone = "+7" + phone.slice(1);
+    var phone = normalPhone(form.phone.value);
     var patient = { last_name: form.last_name.value.trim(), first_name: form.first_name.value.trim(), phone: phone };
-    var submit = form.querySelector("button[type=submit]");
+    var submit = form.querySelector("[data-book]");
     submit.disabled = true;
-    api(this.root, "appointments/" + this.held.id + "/confirm/", { token: this.held.token, patient: patient })
+    var body = { token: this.held.token, patient: patient };
+    if (this.codeSent) body.code = form.code.value.trim();
+    api(this.root, "appointments/" + this.held.id + "/confirm/", body)
       .then(function (answer) {
         submit.disabled = false;
         var data = answer.data;
@@ -176,15 +234,8 @@
         } else if (data.error && (data.error.code === "hold_expired" || data.error.code === "slot_taken")) {
           self.showAlternatives(data.error.code === "hold_expired" ? self.section.dataset.msgExpired :
             self.section.dataset.msgTaken, data.error.alternatives);
-        } else if (data.error && data.error.fields) {
-          var fields = data.error.fields.patient || data.error.fields;
-          errors.textContent = Object.keys(fields).map(function (name) {
-            var label = form.querySelector("[name=" + name + "]");
-            label = label ? form.querySelector("label[for=" + label.id + "]").textContent : name;
-            return label + ": " + [].concat(fields[name]).join(" ");
-          }).join(" ");
         } else {
-          errors.textContent = (data.error && data.error.message) || self.section.dataset.msgError;
+          self.showFieldErrors(form, data);
         }
       }).catch(function () {
         submit.disabled = false;
