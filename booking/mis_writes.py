@@ -8,7 +8,7 @@ from django.db import transaction
 
 from booking.models import Appointment
 from booking.schedule_sync import sync_schedule
-from booking.services import forget_cached_slots
+from booking.services import forget_cached_slots, offer_to_waitlist
 from integrations import outbox
 from integrations.mis import get_mis_adapter
 from integrations.models import OutboxMessage
@@ -85,6 +85,8 @@ def deliver_cancellation(message: OutboxMessage) -> None:
         get_mis_adapter().cancel(
             appointment_id=appointment.mis_appointment_id, idempotency_key=message.key
         )
+    # Free in the MIS too: now the waitlist may have it.
+    offer_to_waitlist([appointment])
 
 
 def _refresh_day(day) -> None:

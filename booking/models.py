@@ -169,3 +169,45 @@ class Reminder(models.Model):
     @property
     def delivery_status(self) -> str:
         return self.sms.status if self.sms else ""
+
+
+class WaitlistEntry(models.Model):
+    """A patient waiting for an earlier time with a doctor or in a specialty."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        OFFERED = "offered", _("a time is offered")
+        BOOKED = "booked", _("booked")
+        CLOSED = "closed", _("closed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token = models.CharField(max_length=64, default=_new_token, editable=False)
+    doctor = models.ForeignKey(Doctor, null=True, blank=True, on_delete=models.CASCADE)
+    specialty = models.ForeignKey(
+        "catalog.Specialty", null=True, blank=True, on_delete=models.CASCADE
+    )
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE)
+    # Only times before this moment are worth offering (None: any earlier time).
+    wanted_before = models.DateTimeField(null=True, blank=True)
+    phone = models.CharField(max_length=16)
+    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.WAITING)
+    offer = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(doctor__isnull=False) | models.Q(specialty__isnull=False),
+                name="waitlist_doctor_or_specialty",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.doctor_id or self.specialty_id} ({self.status})"

@@ -124,7 +124,21 @@ def _expire(stale) -> int:
         pk__in=[a.pk for a in stale], status=Appointment.Status.HELD
     ).update(status=Appointment.Status.EXPIRED)
     forget_cached_slots(stale)
+    from booking import waitlist
+
+    waitlist.offers_expired(stale)
+    offer_to_waitlist(stale)
     return count
+
+
+def offer_to_waitlist(freed: list[Appointment]) -> None:
+    """After the commit, each freed time goes to the first in its waitlist."""
+    from booking import waitlist
+
+    for appointment in freed:
+        transaction.on_commit(
+            lambda a=appointment: waitlist.time_freed(doctor_id=a.doctor_id, start=a.start)
+        )
 
 
 def _expire_stale_holds(doctor_id: int, now: datetime) -> int:
@@ -386,6 +400,8 @@ def cancel(*, appointment: Appointment, now=None, enforce_cutoff: bool = True) -
         appointment.status = Appointment.Status.CANCELLED
         appointment.save(update_fields=["status", "updated_at"])
         forget_cached_slots([appointment])
+        if not was_sent:
+            offer_to_waitlist([appointment])  # else once the MIS has freed it too
         if was_sent:
             outbox.enqueue(
                 topic="mis.cancel",

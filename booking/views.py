@@ -5,6 +5,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -69,4 +70,32 @@ def manage(request, signed: str):
         request,
         "booking/manage.html",
         {"appointment": appointment, "other_times": other_times, "can_change": can_change},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def offer(request, signed: str):
+    """The waitlist's SMS link: the offered time, booked with one tap."""
+    from booking import waitlist
+
+    entry = waitlist.entry_from(signed)
+    if entry is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            appointment = waitlist.accept(entry=entry)
+        except services.BookingError as error:
+            messages.error(request, str(error))
+            return redirect(request.path)
+        messages.success(request, _("You are booked for the offered time."))
+        return redirect(manage_path(appointment))
+    offer_ = entry.offer
+    expired = (
+        offer_ is None
+        or entry.status != entry.Status.OFFERED
+        or offer_.status != Appointment.Status.HELD
+        or offer_.hold_expires_at <= timezone.now()
+    )
+    return render(
+        request, "booking/offer.html", {"entry": entry, "offer": offer_, "expired": expired}
     )

@@ -237,6 +237,8 @@ BOOKING_CANCEL_CUTOFF_HOURS = env.int("BOOKING_CANCEL_CUTOFF_HOURS", default=2)
 # and holds confirmed with one phone number per hour.
 BOOKING_MAX_ACTIVE_PER_SPECIALTY = env.int("BOOKING_MAX_ACTIVE_PER_SPECIALTY", default=2)
 BOOKING_MAX_HOLDS_PER_PHONE_HOUR = env.int("BOOKING_MAX_HOLDS_PER_PHONE_HOUR", default=5)
+# Minutes a time offered to the first in the waitlist stays held for them.
+BOOKING_WAITLIST_HOLD_MINUTES = env.int("BOOKING_WAITLIST_HOLD_MINUTES", default=30)
 # Guests (not logged in) confirm their phone with an SMS code before booking.
 BOOKING_GUEST_PHONE_CODE = env.bool("BOOKING_GUEST_PHONE_CODE", default=True)
 # No reminders are sent in these local hours of the branch (from-to, 24 h clock).

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from django.utils.translation import gettext_lazy as _
+
 from rest_framework import serializers
 
 from booking.models import Appointment
@@ -103,12 +105,12 @@ class SlotQuerySerializer(serializers.Serializer):
 
     def validate(self, data):
         if not any(data.get(k) for k in ("doctor", "specialty", "service")):
-            raise serializers.ValidationError("Give a doctor, a specialty or a service.")
+            raise serializers.ValidationError(_("Give a doctor, a specialty or a service."))
         if data.get("date_from") and data.get("date_to"):
             if data["date_to"] < data["date_from"]:
-                raise serializers.ValidationError("date_to is before date_from.")
+                raise serializers.ValidationError(_("date_to is before date_from."))
             if (data["date_to"] - data["date_from"]).days > 60:
-                raise serializers.ValidationError("Ask for at most 60 days at once.")
+                raise serializers.ValidationError(_("Ask for at most 60 days at once."))
         return data
 
 
@@ -176,3 +178,33 @@ class HeldAppointmentSerializer(AppointmentSerializer):
 
     class Meta(AppointmentSerializer.Meta):
         fields = [*AppointmentSerializer.Meta.fields, "token"]
+
+
+class WaitlistRequestSerializer(serializers.Serializer):
+    doctor = serializers.PrimaryKeyRelatedField(
+        queryset=Doctor.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    specialty = serializers.PrimaryKeyRelatedField(
+        queryset=Specialty.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    wanted_before = serializers.DateTimeField(required=False, allow_null=True)
+    phone = serializers.RegexField(r"^\+[1-9]\d{7,14}$", max_length=16)
+    last_name = serializers.CharField(max_length=100)
+    first_name = serializers.CharField(max_length=100)
+
+    def validate(self, data):
+        if not data.get("doctor") and not data.get("specialty"):
+            raise serializers.ValidationError(_("Give a doctor or a specialty."))
+        return data
+
+
+class WaitlistEntrySerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    token = serializers.CharField()
+    status = serializers.CharField()
+    doctor = serializers.IntegerField(source="doctor_id", allow_null=True)
+    specialty = serializers.IntegerField(source="specialty_id", allow_null=True)
+    created_at = serializers.DateTimeField()

@@ -7,6 +7,10 @@ from drf_spectacular.views import SpectacularAPIView
 from booking.api import views
 
 urlpatterns = [
+    path("waitlist/", views.WaitlistJoin.as_view(), name="api-waitlist"),
+    path(
+        "waitlist/<uuid:public_id>/leave/", views.WaitlistLeave.as_view(), name="api-waitlist-leave"
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("specialties/", views.SpecialtyList.as_view(), name="api-specialties"),
     path("doctors/", views.DoctorList.as_view(), name="api-doctors"),

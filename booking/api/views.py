@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from booking import phone_codes, selectors, services
+from booking import phone_codes, selectors, services, waitlist
 from booking.api import serializers as s
-from booking.models import Appointment
+from booking.models import Appointment, WaitlistEntry
 from catalog.models import Doctor, Service, Specialty
 
 ERROR = OpenApiResponse(description='{"error": {"code": "...", "message": "..."}}')
@@ -210,3 +210,35 @@ class AppointmentCancel(APIView):
         data.is_valid(raise_exception=True)
         appointment = _owned(request, public_id, data.validated_data["token"])
         return Response(s.AppointmentSerializer(services.cancel(appointment=appointment)).data)
+
+
+class WaitlistJoin(APIView):
+    """Ask for an earlier time with a doctor or in a specialty."""
+
+    throttle_classes = [HoldThrottle]
+
+    @extend_schema(
+        request=s.WaitlistRequestSerializer,
+        responses={201: s.WaitlistEntrySerializer, 400: ERROR, 429: ERROR},
+    )
+    def post(self, request):
+        data = s.WaitlistRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = waitlist.join(**data.validated_data)
+        return Response(s.WaitlistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class WaitlistLeave(APIView):
+    @extend_schema(
+        request=s.TokenSerializer, responses={200: s.WaitlistEntrySerializer, 404: ERROR}
+    )
+    def post(self, request, public_id):
+        data = s.TokenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = get_object_or_404(WaitlistEntry, public_id=public_id)
+        if not secrets.compare_digest(data.validated_data["token"], entry.token):
+            raise Http404
+        if entry.status == WaitlistEntry.Status.WAITING:
+            entry.status = WaitlistEntry.Status.CLOSED
+            entry.save(update_fields=["status"])
+        return Response(s.WaitlistEntrySerializer(entry).data)
