@@ -5,6 +5,7 @@ import re
 import time
 
 from django.core.management import call_command
+from django.db import connections
 
 import pytest
 from playwright.sync_api import expect
@@ -93,6 +94,7 @@ def test_keyboard_only_booking(live_server, phone, doctor_page):
 
 def test_a_time_taken_meanwhile_offers_alternatives(live_server, phone, doctor_page):
     phone.goto(live_server.url + doctor_page.url)
+    phone.wait_for_load_state("networkidle")  # the list has been checked against the API
     first = phone.locator(".slot").first
     start = first.get_attribute("data-start")
     # Someone else holds it between page load and the tap.
@@ -111,3 +113,22 @@ def test_a_time_taken_meanwhile_offers_alternatives(live_server, phone, doctor_p
     assert Appointment.objects.exclude(pk=held.pk).get().status == "held"
     # The API's 409 is the expected answer; Chromium logs every 4xx response.
     assert [e for e in phone.errors if "409 (Conflict)" not in e] == []
+
+
+def test_times_taken_since_the_page_was_rendered_are_dropped(live_server, phone, doctor_page):
+    """The page may come from a cache: the component checks its times against the API."""
+    from booking.selectors import next_free_slots
+
+    first = next_free_slots(doctor=doctor_page.doctor)[0]
+
+    def someone_books_it_first(route):
+        services.hold_slot(doctor=first.doctor, service=first.service, start=first.start)
+        connections.close_all()  # this callback runs in Playwright's context
+        route.continue_()
+
+    phone.route("**/api/v1/slots/**", someone_books_it_first)
+    phone.goto(live_server.url + doctor_page.url)
+    phone.wait_for_load_state("networkidle")
+    starts = phone.locator(".slot").evaluate_all("els => els.map(e => e.dataset.start)")
+    assert starts and first.start.isoformat() not in starts
+    assert phone.errors == []

@@ -63,6 +63,22 @@
       item.appendChild(button);
       button.addEventListener("click", function () { self.hold(item.dataset.start, button); });
     });
+    this.refresh();
+  };
+
+  // The page may come from a cache: drop the times that were taken since.
+  Booking.prototype.refresh = function () {
+    var self = this;
+    var count = this.list.querySelectorAll("li[data-start]").length;
+    var query = "slots/?doctor=" + this.doctor + "&service=" + this.service + "&limit=" + (count + 20);
+    api(this.root, query).then(function (answer) {
+      if (answer.status !== 200) return;
+      var free = {};
+      answer.data.forEach(function (slot) { free[new Date(slot.start).getTime()] = true; });
+      self.list.querySelectorAll("li[data-start]").forEach(function (item) {
+        if (!free[new Date(item.dataset.start).getTime()]) item.remove();
+      });
+    }).catch(function () { /* the server-rendered list stays */ });
   };
 
   Booking.prototype.showAlternatives = function (message, alternatives) {
