@@ -32,9 +32,10 @@ def doctor_page(settings, tmp_path):
 
 
 def fill_patient(page, phone="+7 999 000-00-05"):
-    page.get_by_label("Фамилия").fill("Тестова")
-    page.get_by_label("Имя").fill("Анна")
-    page.get_by_label("Мобильный телефон").fill(phone)
+    form = page.locator("form:has(#bk-last)")
+    form.get_by_label("Фамилия").fill("Тестова")
+    form.get_by_label("Имя").fill("Анна")
+    form.get_by_label("Мобильный телефон").fill(phone)
 
 
 def texted_code(phone: str) -> str:
@@ -131,4 +132,24 @@ def test_times_taken_since_the_page_was_rendered_are_dropped(live_server, phone,
     phone.wait_for_load_state("networkidle")
     starts = phone.locator(".slot").evaluate_all("els => els.map(e => e.dataset.start)")
     assert starts and first.start.isoformat() not in starts
+    assert phone.errors == []
+
+
+def test_joining_the_waitlist_from_the_doctor_page(live_server, phone, doctor_page):
+    from booking.models import WaitlistEntry
+
+    phone.goto(live_server.url + doctor_page.url)
+    phone.get_by_text("Хочу записаться раньше").tap()
+    form = phone.locator("[data-waitlist-form]")
+    form.get_by_label("Фамилия").fill("Ждущая")
+    form.get_by_label("Имя").fill("Ольга")
+    form.get_by_label("Мобильный телефон").fill("8 999 000-00-31")
+    form.get_by_role("button", name="Сообщить, когда освободится время").tap()
+    expect(phone.locator("[data-status]")).to_contain_text("листе ожидания")
+    entry = WaitlistEntry.objects.get()
+    assert (entry.phone, entry.doctor_id, entry.status) == (
+        "+79990000031",
+        doctor_page.doctor.pk,
+        "waiting",
+    )
     assert phone.errors == []

@@ -40,7 +40,7 @@
     this.section = section;
     this.root = section.dataset.api;
     this.doctor = Number(section.dataset.doctor);
-    this.service = Number(section.dataset.service);
+    this.service = section.dataset.service ? Number(section.dataset.service) : null;
     this.list = section.querySelector("[data-slot-list]");
     this.status = section.querySelector("[data-status]");
     this.formTemplate = section.querySelector("[data-form-template]");
@@ -53,8 +53,8 @@
 
   Booking.prototype.upgradeList = function () {
     var self = this;
-    if (!this.list) return;
     this.section.querySelectorAll("[data-js-only]").forEach(function (el) { el.hidden = false; });
+    if (!this.list) return;
     this.list.querySelectorAll("li[data-start]").forEach(function (item) {
       var button = document.createElement("button");
       button.type = "button";
@@ -259,9 +259,39 @@
       });
   };
 
+  Booking.prototype.upgradeWaitlist = function () {
+    var self = this;
+    var form = this.section.querySelector("[data-waitlist-form]");
+    if (!form) return;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = {
+        doctor: self.doctor, last_name: form.last_name.value.trim(),
+        first_name: form.first_name.value.trim(), phone: normalPhone(form.phone.value),
+      };
+      if (self.service) body.service = self.service;
+      var button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      api(self.root, "waitlist/", body).then(function (answer) {
+        button.disabled = false;
+        if (answer.status === 201) {
+          form.hidden = true;
+          self.say(self.section.dataset.msgWaitlisted);
+        } else {
+          self.showFieldErrors(form, answer.data);
+        }
+      }).catch(function () {
+        button.disabled = false;
+        form.querySelector("[data-errors]").textContent = self.section.dataset.msgError;
+      });
+    });
+  };
+
   function start() {
     document.querySelectorAll("[data-booking][data-doctor]").forEach(function (section) {
-      new Booking(section).upgradeList();
+      var booking = new Booking(section);
+      booking.upgradeWaitlist();
+      booking.upgradeList();
     });
   }
 
