@@ -228,6 +228,12 @@ MEDIALOG_PASSWORD = env.str("MEDIALOG_PASSWORD", default="")
 MEDIALOG_TIME_ZONE = env.str("MEDIALOG_TIME_ZONE", default="Europe/Moscow")
 MEDIALOG_TIMEOUT = env.float("MEDIALOG_TIMEOUT", default=10.0)
 
+# Circuit breaker of each external system: this many transport failures within
+# the window (seconds) open it; calls then fail at once for the cooldown.
+CIRCUIT_FAILURES = env.int("CIRCUIT_FAILURES", default=5)
+CIRCUIT_WINDOW = env.int("CIRCUIT_WINDOW", default=60)
+CIRCUIT_COOLDOWN = env.int("CIRCUIT_COOLDOWN", default=30)
+
 # --- Booking --------------------------------------------------------------
 # Minutes a held slot waits for the patient to confirm.
 BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=10)

@@ -10,6 +10,12 @@ from integrations.ports import MisAdapter
 def get_mis_adapter() -> MisAdapter:
     """The adapter named by settings.MIS_ADAPTER (one instance per configuration
     and process: building one costs a generated directory or a WSDL download)."""
+    from integrations.circuit import GuardedMis
+
+    return GuardedMis(_adapter())
+
+
+def _adapter() -> MisAdapter:
     name = settings.MIS_ADAPTER
     if name == "demo":
         return _demo(settings.MIS_DEMO_SEED, settings.MIS_DEMO_OUTAGE, settings.MIS_DEMO_STORE)

@@ -38,6 +38,8 @@ def medialog(settings, tmp_path):
     settings.MEDIALOG_TIMEOUT = TIMEOUT
     settings.BOOKING_MAX_ACTIVE_PER_SPECIALTY = 100
     settings.BOOKING_MAX_HOLDS_PER_PHONE_HOUR = 100
+    # Every call must reach the simulator here (test_circuit.py covers the breaker).
+    settings.CIRCUIT_FAILURES = 1000
     run_mis_sync(adapter=get_mis_adapter(), days=7)
     yield simulator
     simulator.stop()
