@@ -11,6 +11,7 @@ failures: only MisUnavailable / SmsUnavailable are.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -21,6 +22,32 @@ from integrations.ports import MisAdapter, MisUnavailable, SmsUnavailable
 
 T = TypeVar("T")
 TRANSPORT_FAILURES = (MisUnavailable, SmsUnavailable)
+
+
+def _stats_key(system: str, hour: int, kind: str) -> str:
+    return f"calls:{system}:{hour}:{kind}"
+
+
+def record_call(system: str, *, failed: bool) -> None:
+    """Count calls and transport failures per system and hour (for the status page)."""
+    hour = int(time.time() // 3600)
+    for kind in ("all", "failed") if failed else ("all",):
+        key = _stats_key(system, hour, kind)
+        cache.add(key, 0, timeout=3 * 3600)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=3 * 3600)
+
+
+def call_stats(system: str) -> tuple[int, int]:
+    """(calls, failed calls) in the current and the previous hour."""
+    hour = int(time.time() // 3600)
+    keys = [_stats_key(system, h, k) for h in (hour, hour - 1) for k in ("all", "failed")]
+    values = cache.get_many(keys)
+    calls = sum(values.get(k, 0) for k in keys if k.endswith(":all"))
+    failed = sum(values.get(k, 0) for k in keys if k.endswith(":failed"))
+    return calls, failed
 
 
 class CircuitOpen(MisUnavailable):
@@ -68,6 +95,7 @@ class CircuitBreaker:
         try:
             result = function(*args, **kwargs)
         except TRANSPORT_FAILURES:
+            record_call(self.system, failed=True)
             if half_open:
                 self._trip(open_key, tripped_key, trial_key)
             else:
@@ -79,6 +107,7 @@ class CircuitBreaker:
                 if count >= self.failures:
                     self._trip(open_key, tripped_key, trial_key)
             raise
+        record_call(self.system, failed=False)
         if half_open:
             cache.delete_many([tripped_key, trial_key, failures_key])
         return result
