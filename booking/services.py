@@ -192,6 +192,11 @@ def hold_slot(
         now=now,
     )
     slot = next((s for s in candidates if s.start == start), None)
+    if slot is None and idempotency_key:
+        # A twin of this request may have held it between our two looks.
+        existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return _same_request(existing, doctor=doctor, service=service, start=start)
     if slot is None:
         if _is_schedule_slot(doctor=doctor, service=service, start=start):
             raise SlotUnavailable(
