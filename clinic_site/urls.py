@@ -1,4 +1,4 @@
-"""URL configuration: health, admin, documents, sitemap, then Wagtail's pages."""
+"""URL configuration: health, admin, documents, sitemap, robots, search, then Wagtail's pages."""
 
 from django.conf import settings
 from django.conf.urls.static import static
@@ -10,6 +10,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from clinic_pages.views import robots_txt, search
 from clinic_site.health import healthz
 
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("search/", search, name="search"),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

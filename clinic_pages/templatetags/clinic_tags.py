@@ -1,0 +1,82 @@
+"""Template tags of the public site: JSON-LD, breadcrumbs, weekdays."""
+
+import json
+
+from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from wagtail.models import Site
+
+from clinic_pages import jsonld
+from clinic_pages.models import ClinicSettings
+
+register = template.Library()
+
+# Inside <script> the HTML parser ends the element at "</script" whatever JSON
+# thinks; escaping <, > and & as \u003c... keeps editor text from breaking out.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+def json_for_script(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+
+
+@register.simple_tag(takes_context=True)
+def json_ld(context) -> str:
+    """The page's Schema.org items plus the clinic as a MedicalOrganization."""
+    request = context.get("request")
+    page = context.get("page")
+    items: list[dict] = []
+    if request is not None:
+        clinic = ClinicSettings.load(request_or_site=request)
+        items.append(
+            jsonld.medical_organization(
+                name=clinic.name,
+                url=_site_root(request, page),
+                telephone=clinic.phone,
+            )
+        )
+    if page is not None and hasattr(page, "structured_data"):
+        items += page.structured_data(request)
+    return mark_safe(  # noqa: S308 - json_for_script escapes <, > and &
+        "".join(f'<script type="application/ld+json">{json_for_script(i)}</script>' for i in items)
+    )
+
+
+def _site_root(request, page) -> str:
+    """The site's own address (as in canonical URLs), not whatever host was asked."""
+    site = page.get_site() if page is not None and hasattr(page, "get_site") else None
+    site = site or Site.find_for_request(request)
+    return (site.root_url + "/") if site else request.build_absolute_uri("/")
+
+
+_WEEKDAYS = {
+    "Monday": "Mon",
+    "Tuesday": "Tue",
+    "Wednesday": "Wed",
+    "Thursday": "Thu",
+    "Friday": "Fri",
+    "Saturday": "Sat",
+    "Sunday": "Sun",
+}
+
+
+@register.filter
+def weekdays(days: list[str]) -> str:
+    """["Monday", ..., "Friday"] -> «пн–пт»; other sets as a list."""
+    order = list(_WEEKDAYS)
+    names = [_(_WEEKDAYS[d]) for d in order if d in days]
+    indexes = [order.index(d) for d in order if d in days]
+    if len(indexes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
+        return f"{names[0]}–{names[-1]}"
+    return ", ".join(names)
+
+
+@register.inclusion_tag("clinic_pages/includes/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context):
+    page = context.get("page")
+    trail = (
+        page.breadcrumb_pages() if page is not None and hasattr(page, "breadcrumb_pages") else []
+    )
+    return {"trail": trail if len(trail) > 1 else []}
