@@ -270,7 +270,7 @@ def _image(title: str, draw, key: str) -> Image:
     image = Image.objects.filter(title=title).first()
     if image is None:
         buffer = io.BytesIO()
-        draw(key).save(buffer, format="PNG", optimize=True)
+        draw(key).save(buffer, format="PNG")
         image = Image(title=title)
         image.file = ImageFile(buffer, name=f"{title}.png")
         image.save()
@@ -287,10 +287,10 @@ def _palette(key: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
 def _avatar(key: str) -> PillowImage.Image:
     """A flat silhouette on a coloured background, like an empty-profile picture."""
     background, figure = _palette(key)
-    picture = PillowImage.new("RGB", (480, 480), background)
+    picture = PillowImage.new("RGB", (240, 240), background)
     pen = ImageDraw.Draw(picture)
-    pen.ellipse((170, 90, 310, 230), fill=figure)
-    pen.ellipse((90, 260, 390, 560), fill=figure)
+    pen.ellipse((85, 45, 155, 115), fill=figure)
+    pen.ellipse((45, 130, 195, 280), fill=figure)
     return picture
 
 

@@ -257,7 +257,7 @@ def _years_ru(n: int) -> str:
 def _image_url(image, request) -> str:
     if image is None:
         return ""
-    return request.build_absolute_uri(image.get_rendition("fill-480x480").url)
+    return request.build_absolute_uri(image.get_rendition("fill-240x240").url)
 
 
 def _branch_address(branch: Branch) -> dict:
