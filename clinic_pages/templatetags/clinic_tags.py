@@ -4,7 +4,7 @@ import json
 
 from django import template
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.models import Site
 
@@ -52,13 +52,13 @@ def _site_root(request, page) -> str:
 
 
 _WEEKDAYS = {
-    "Monday": "Mon",
-    "Tuesday": "Tue",
-    "Wednesday": "Wed",
-    "Thursday": "Thu",
-    "Friday": "Fri",
-    "Saturday": "Sat",
-    "Sunday": "Sun",
+    "Monday": pgettext_lazy("weekday", "Mon"),
+    "Tuesday": pgettext_lazy("weekday", "Tue"),
+    "Wednesday": pgettext_lazy("weekday", "Wed"),
+    "Thursday": pgettext_lazy("weekday", "Thu"),
+    "Friday": pgettext_lazy("weekday", "Fri"),
+    "Saturday": pgettext_lazy("weekday", "Sat"),
+    "Sunday": pgettext_lazy("weekday", "Sun"),
 }
 
 
@@ -66,8 +66,8 @@ _WEEKDAYS = {
 def weekdays(days: list[str]) -> str:
     """["Monday", ..., "Friday"] -> «пн–пт»; other sets as a list."""
     order = list(_WEEKDAYS)
-    names = [_(_WEEKDAYS[d]) for d in order if d in days]
     indexes = [order.index(d) for d in order if d in days]
+    names = [str(_WEEKDAYS[order[i]]) for i in indexes]
     if len(indexes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
         return f"{names[0]}–{names[-1]}"
     return ", ".join(names)
