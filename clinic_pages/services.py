@@ -102,3 +102,14 @@ def stamp_review(*, revision: Revision, doctor: Doctor, on: date | None = None) 
         "reviewed_at": (on or timezone.localdate()).isoformat(),
     }
     revision.save(update_fields=["content"])
+
+
+def forget_section_urls(**_kwargs: object) -> None:
+    """The menu's cached section URLs are stale once a page is published, moved or removed."""
+    from django.core.cache import cache
+
+    from wagtail.models import Site
+
+    from clinic_pages.templatetags.clinic_tags import sections_cache_key
+
+    cache.delete_many([sections_cache_key(pk) for pk in Site.objects.values_list("pk", flat=True)])

@@ -3,6 +3,7 @@
 import json
 
 from django import template
+from django.core.cache import cache
 from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext_lazy
 
@@ -71,6 +72,28 @@ def weekdays(days: list[str]) -> str:
     if len(indexes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
         return f"{names[0]}–{names[-1]}"
     return ", ".join(names)
+
+
+@register.simple_tag(takes_context=True)
+def section_url(context, slug: str) -> str:
+    """The URL of a section (a child of the site's home page) by its slug: the menu's
+    links, from the cache instead of a query per link on every page."""
+    request = context.get("request")
+    site = Site.find_for_request(request) if request is not None else None
+    if site is None:
+        return ""
+    urls = cache.get(sections_cache_key(site.pk))
+    if urls is None:
+        urls = {p.slug: p.get_url(request) for p in site.root_page.get_children().live()}
+        cache.set(sections_cache_key(site.pk), urls, timeout=SECTIONS_CACHE_SECONDS)
+    return urls.get(slug) or ""
+
+
+SECTIONS_CACHE_SECONDS = 600
+
+
+def sections_cache_key(site_id: int) -> str:
+    return f"clinic-pages:sections:{site_id}"
 
 
 @register.inclusion_tag("clinic_pages/includes/breadcrumbs.html", takes_context=True)
