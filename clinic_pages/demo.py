@@ -46,7 +46,7 @@ from clinic_pages.models import (
     ServiceIndexPage,
     ServicePage,
 )
-from clinic_pages.services import ensure_doctor_pages, free_slug, transliterated_slug
+from clinic_pages.services import ensure_doctor_pages, transliterated_slug
 
 DEMO_PHONE = "+74950000000"
 DEMO_REVIEWER = DemoLogin("medical reviewer (doctor)", "doctor", "demo-doctor-2026", "/admin/")
@@ -133,9 +133,19 @@ def _create_home() -> HomePage:
     return home
 
 
-def _add(parent: Page, page: Page) -> None:
-    page.slug = free_slug(parent, transliterated_slug(page.title))
+def _add(parent: Page, page: Page, taken: set[str]) -> None:
+    """Add `page` under `parent` with a free Latin slug (`taken`: the siblings' slugs)."""
+    base = slug = transliterated_slug(page.title)
+    number = 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    taken.add(slug)
+    page.slug = slug
     parent.add_child(instance=page)
+
+
+def _slugs(parent: Page) -> set[str]:
+    return set(parent.get_children().values_list("slug", flat=True))
 
 
 def _missing(model, relation: str, catalog: Iterable) -> list:
@@ -146,32 +156,42 @@ def _missing(model, relation: str, catalog: Iterable) -> list:
 def _service_pages() -> None:
     index = ServiceIndexPage.objects.first()
     services = Service.objects.filter(is_active=True).order_by("name")
+    taken = _slugs(index)
     for service in _missing(ServicePage, "service", services):
         _add(
             index,
             ServicePage(title=service.name, service=service, **content.service_content(service)),
+            taken,
         )
 
 
 def _lab_test_pages() -> None:
     index = LabTestIndexPage.objects.first()
     tests = LabTest.objects.filter(is_active=True).order_by("name")
+    taken = _slugs(index)
     for test in _missing(LabTestPage, "lab_test", tests):
-        _add(index, LabTestPage(title=test.name, lab_test=test, **content.lab_test_content(test)))
+        _add(
+            index,
+            LabTestPage(title=test.name, lab_test=test, **content.lab_test_content(test)),
+            taken,
+        )
 
 
 def _checkup_pages() -> None:
     index = CheckupIndexPage.objects.first()
     programs = CheckupProgram.objects.filter(is_active=True).order_by("name")
+    taken = _slugs(index)
     for program in _missing(CheckupPage, "program", programs):
         _add(
             index,
             CheckupPage(title=program.name, program=program, **content.checkup_content(program)),
+            taken,
         )
 
 
 def _branch_pages() -> None:
     index = ContactsPage.objects.first()
+    taken = _slugs(index)
     for branch in _missing(BranchPage, "branch", Branch.objects.filter(is_active=True)):
         latitude, longitude, how = content.BRANCH_PLACES.get(branch.external_id, (None, None, ""))
         _add(
@@ -185,14 +205,25 @@ def _branch_pages() -> None:
                 opening_hours=content.branch_hours(branch),
                 photo=_image(f"demo-branch-{branch.external_id}", _building, branch.external_id),
             ),
+            taken,
         )
 
 
+AVATARS = 8  # distinct drawn avatars, shared by the doctors
+
+
 def _doctor_photos() -> None:
-    for page in DoctorPage.objects.filter(photo__isnull=True).select_related("doctor"):
-        key = page.doctor.external_id
-        page.photo = _image(f"demo-avatar-{key}", _avatar, key)
-        page.save(update_fields=["photo"])
+    missing = list(
+        DoctorPage.objects.filter(photo__isnull=True).values_list("pk", "doctor__external_id")
+    )
+    by_avatar: dict[int, list[int]] = {}
+    for pk, external_id in missing:
+        number = int(hashlib.sha256(external_id.encode()).hexdigest(), 16) % AVATARS
+        by_avatar.setdefault(number, []).append(pk)
+    for number, pks in by_avatar.items():
+        avatar = _image(f"demo-avatar-{number + 1}", _avatar, f"avatar-{number}")
+        # A plain UPDATE: no new revision or log entry for a demo picture.
+        DoctorPage.objects.filter(pk__in=pks).update(photo=avatar)
 
 
 def _reviewer() -> Doctor | None:
