@@ -205,6 +205,25 @@ class DemoSitePages(WagtailPageTestCase):
         assert "Общий анализ крови" in html
         assert search_pages(query="   ") == []
 
+    def test_anonymous_pages_come_from_the_cache_until_something_changes(self):
+        page = LabTestPage.objects.live().select_related("lab_test").first()
+        first = self.client.get(page.url).content
+        with self.assertNumQueries(8):  # Wagtail finding the page; nothing of the rendering
+            assert self.client.get(page.url).content == first
+        test = page.lab_test
+        test.price = Decimal("4321")
+        test.save()
+        assert "4 321" in self.client.get(page.url).content.decode().replace("\xa0", " ")
+        page.summary = "Новая сводка"
+        page.save_revision().publish()
+        assert "Новая сводка" in self.client.get(page.url).content.decode()
+        # Editors never get a cached page (they see the userbar).
+        from django.contrib.auth import get_user_model
+
+        editor = get_user_model().objects.create_superuser("cache-editor", password="x-pw-12345")
+        self.client.force_login(editor)
+        assert "wagtail-userbar" in self.client.get(page.url).content.decode()
+
     def test_missing_page_is_a_russian_404(self):
         response = self.client.get("/services/no-such-service/")
         assert response.status_code == 404
