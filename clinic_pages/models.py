@@ -5,10 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -87,16 +85,9 @@ class ClinicPage(SeoMixin):
     def serve(self, request, *args, **kwargs):
         from clinic_pages import page_cache
 
-        key = page_cache.page_cache_key(self, request)
-        if key is not None:
-            html = cache.get(key)
-            if html is not None:
-                return HttpResponse(html, content_type="text/html; charset=utf-8")
         response = super().serve(request, *args, **kwargs)
-        if key is not None and response.status_code == 200:
-            if hasattr(response, "render"):
-                response.render()
-            cache.set(key, response.content, timeout=self.cache_seconds)
+        if not self.get_view_restrictions().exists():
+            page_cache.remember_page(request, response, seconds=self.cache_seconds)
         return response
 
     def save(self, *args, **kwargs):

@@ -9,8 +9,9 @@ Doctor pages list free slots, so they are kept only a minute.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 VERSION_KEY = "clinic-pages:version"
 PAGE_SECONDS = 600
@@ -38,14 +39,32 @@ def on_catalog_synced(sender: object, result: object = None, **_kwargs: object) 
         bump_site_version()
 
 
-def page_cache_key(page, request: HttpRequest) -> str | None:
-    """The cache key of this rendering, or None when it must not be cached."""
+def request_cache_key(request: HttpRequest) -> str | None:
+    """The cache key of the page at this request's address, or None when the request
+    must not be answered from the cache. Checked before Wagtail routes the request,
+    so it reads no session and no database: a visitor with a session cookie (an
+    editor, a signed-in patient) always gets a fresh page."""
     if request.method != "GET" or request.GET or getattr(request, "is_preview", False):
         return None
-    if request.user.is_authenticated:  # editors see the userbar and drafts' links
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None
-    published = page.last_published_at.timestamp() if page.last_published_at else 0
-    return (
-        f"clinic-pages:html:{site_version()}:{request.get_host()}:{page.pk}:{published}:"
-        f"{request.path}"
-    )
+    # Publishing anything bumps the version, so the address alone names a rendering.
+    return f"clinic-pages:html:{site_version()}:{request.get_host()}:{request.path}"
+
+
+def cached_page(request: HttpRequest) -> HttpResponse | None:
+    key = request_cache_key(request)
+    html = cache.get(key) if key is not None else None
+    if html is None:
+        return None
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+def remember_page(request: HttpRequest, response: HttpResponse, *, seconds: int) -> None:
+    """Keep a rendered public page (never one behind a view restriction)."""
+    key = request_cache_key(request)
+    if key is None or response.status_code != 200 or response.has_header("Set-Cookie"):
+        return
+    if hasattr(response, "render"):
+        response.render()
+    cache.set(key, response.content, timeout=seconds)

@@ -1,11 +1,19 @@
-"""Views of the public site outside the page tree: search and robots.txt."""
+"""Views of the public site: pages through the page cache, search and robots.txt."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from wagtail import views as wagtail_views
+
+from clinic_pages.page_cache import cached_page
 from clinic_pages.selectors import search_pages
+
+
+def serve_page(request: HttpRequest, path: str) -> HttpResponse:
+    """Wagtail's page view, answered from the page cache when it can be (no query)."""
+    return cached_page(request) or wagtail_views.serve(request, path)
 
 
 @require_GET

@@ -3,14 +3,14 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from clinic_pages.views import robots_txt, search
+from clinic_pages.views import robots_txt, search, serve_page
 from clinic_site.health import healthz
 
 urlpatterns = [
@@ -24,4 +24,8 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # Wagtail's own page route, with the page cache in front (same pattern).
+    re_path(r"^((?:[\w\-]+/)*)$", serve_page, name="clinic_pages_serve"),
+    path("", include(wagtail_urls)),
+]
