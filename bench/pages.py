@@ -7,7 +7,8 @@ Runs against the database the environment names (by default the embedded
 SQLite of `make run`; DATABASE_URL=postgres://... for PostgreSQL), after
 `manage.py load_demo`. Server time is measured in-process through Django's
 full middleware stack (no network), after a warm-up, for the home page, a
-service page, a doctor page and a lab test page; it prints p50 and p95 in ms.
+service page, a doctor page and a lab test page; it prints p50 and p95 in ms
+twice: as anonymous visitors get them (the page cache) and rendered afresh.
 
 --lighthouse starts the site on a free port (`manage.py runserver`, as `make
 run` does), runs npm's `lighthouse` (mobile preset, simulated throttling)
@@ -62,10 +63,17 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def server_times(paths: dict[str, str], requests: int) -> dict[str, tuple[float, float]]:
+def server_times(
+    paths: dict[str, str], requests: int, *, rendered: bool = False
+) -> dict[str, tuple[float, float]]:
+    """Anonymous visits (answered by the page cache), or with `rendered` every page
+    rendered afresh (a session cookie keeps the cache out, as for an editor)."""
+    from django.conf import settings
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")
+    if rendered:
+        client.cookies[settings.SESSION_COOKIE_NAME] = "bench-no-such-session"
     results = {}
     for name, path in paths.items():
         for _ in range(10):  # warm: templates compiled, caches filled, connections open
@@ -156,9 +164,10 @@ def main() -> None:
 
     paths = bench_paths()
     print(f"database: {connection.vendor}; DEBUG={settings.DEBUG}; {args.requests} requests a page")
-    print(f"{'page':10} {'p50 ms':>8} {'p95 ms':>8}  path")
-    for name, (p50, p95) in server_times(paths, args.requests).items():
-        print(f"{name:10} {p50:8.1f} {p95:8.1f}  {paths[name]}")
+    for label, rendered in (("anonymous (page cache)", False), ("rendered every time", True)):
+        print(f"\n{label}:\n{'page':10} {'p50 ms':>8} {'p95 ms':>8}  path")
+        for name, (p50, p95) in server_times(paths, args.requests, rendered=rendered).items():
+            print(f"{name:10} {p50:8.1f} {p95:8.1f}  {paths[name]}")
     if args.lighthouse:
         print("\nLighthouse, mobile preset:")
         print(f"{'page':10} " + " ".join(f"{c[:13]:>14}" for c in CATEGORIES))
