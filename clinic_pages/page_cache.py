@@ -9,6 +9,8 @@ Doctor pages list free slots, so they are kept only a minute.
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -18,11 +20,17 @@ PAGE_SECONDS = 600
 LIVE_DATA_SECONDS = 60  # pages showing the schedule
 
 
+def _fresh_version() -> int:
+    # Milliseconds, not 1: if Redis evicts or loses the counter while old pages
+    # survive, the new version is still above every version used before.
+    return int(time.time() * 1000)
+
+
 def site_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY) or 1
+        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
+        version = cache.get(VERSION_KEY) or _fresh_version()
     return int(version)
 
 
@@ -31,7 +39,7 @@ def bump_site_version(**_kwargs: object) -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
 
 
 def on_catalog_synced(sender: object, result: object = None, **_kwargs: object) -> None:
