@@ -114,3 +114,43 @@ class Doctor(SyncedModel):
         if (today.month, today.day) < (self.career_start.month, self.career_start.day):
             years -= 1
         return max(years, 0)
+
+
+class LabTest(SyncedModel):
+    """A laboratory test of the price list: what is taken, how to prepare, when ready."""
+
+    code = models.CharField(_("nomenclature code"), max_length=32, blank=True)
+    name = models.CharField(_("name"), max_length=300)
+    biomaterial = models.CharField(_("biomaterial"), max_length=200)
+    preparation = models.TextField(_("preparation"), blank=True)
+    turnaround_days = models.PositiveSmallIntegerField(_("turnaround, working days"))
+    price = models.DecimalField(_("price, RUB"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("lab test")
+        verbose_name_plural = _("lab tests")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CheckupProgram(SyncedModel):
+    """A check-up program: lab tests and services sold as one set."""
+
+    name = models.CharField(_("name"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    lab_tests = models.ManyToManyField(
+        LabTest, verbose_name=_("lab tests"), related_name="checkup_programs"
+    )
+    services = models.ManyToManyField(
+        Service, verbose_name=_("services"), related_name="checkup_programs"
+    )
+
+    class Meta:
+        verbose_name = _("check-up program")
+        verbose_name_plural = _("check-up programs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

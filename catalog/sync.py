@@ -13,9 +13,9 @@ from typing import Any
 
 from django.db import models, transaction
 
-from catalog.models import Branch, Doctor, Service, Specialty
+from catalog.models import Branch, CheckupProgram, Doctor, LabTest, Service, Specialty
 from catalog.signals import catalog_synced
-from integrations.ports import MisAdapter
+from integrations.ports import LabCatalogSource, MisAdapter
 
 
 @dataclass
@@ -167,6 +167,47 @@ def sync_catalog(*, adapter: MisAdapter) -> CatalogSyncResult:
         _sync_links(relation, wanted, doctor_counts)
     result.counts["doctor"] = doctor_counts
     result.created_doctor_ids = sorted(set(doctor_ids.values()) - known_doctors)
+    if isinstance(adapter, LabCatalogSource):
+        _sync_lab_catalog(adapter, service_ids, result)
 
     transaction.on_commit(lambda: catalog_synced.send(sender=sync_catalog, result=result))
     return result
+
+
+def _sync_lab_catalog(
+    adapter: LabCatalogSource, service_ids: dict[str, int], result: CatalogSyncResult
+) -> None:
+    """Lab tests and check-up programs, the same difference-only way."""
+    lab_tests = adapter.lab_tests()
+    programs = adapter.checkup_programs()
+    result.counts["lab_test"] = _sync_rows(
+        LabTest,
+        {
+            t.external_id: {
+                "code": t.code,
+                "name": t.name,
+                "biomaterial": t.biomaterial,
+                "preparation": t.preparation,
+                "turnaround_days": t.turnaround_days,
+                "price": t.price,
+            }
+            for t in lab_tests
+        },
+    )
+    program_counts = _sync_rows(
+        CheckupProgram,
+        {p.external_id: {"name": p.name, "description": p.description} for p in programs},
+    )
+    program_ids, lab_test_ids = _ids(CheckupProgram), _ids(LabTest)
+    for relation, ids, attribute in (
+        (CheckupProgram.lab_tests, lab_test_ids, "lab_test_ids"),
+        (CheckupProgram.services, service_ids, "service_ids"),
+    ):
+        wanted = {
+            (program_ids[p.external_id], ids[other])
+            for p in programs
+            for other in getattr(p, attribute)
+            if other in ids
+        }
+        _sync_links(relation, wanted, program_counts)
+    result.counts["checkup_program"] = program_counts

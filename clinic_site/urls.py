@@ -1,9 +1,9 @@
-"""URL configuration: health, admin, documents, sitemap, then Wagtail's pages."""
+"""URL configuration: health, admin, documents, sitemap, robots, search, then Wagtail's pages."""
 
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -11,6 +11,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from booking import views as booking_views
+from clinic_pages.views import robots_txt, search, serve_page
 from clinic_site.health import healthz
 
 urlpatterns = [
@@ -24,7 +25,13 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("integrations/", include("integrations.urls")),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("search/", search, name="search"),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # Wagtail's own page route, with the page cache in front (same pattern).
+    re_path(r"^((?:[\w\-]+/)*)$", serve_page, name="clinic_pages_serve"),
+    path("", include(wagtail_urls)),
+]

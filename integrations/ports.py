@@ -261,3 +261,38 @@ class SmsGateway(Protocol):
     def parse_status_callback(self, data: dict[str, str]) -> list[SmsStatus]:
         """The delivery reports in one callback request of this gateway."""
         ...
+
+
+# --- Laboratory catalog: lab tests and check-up programs ----------------------
+# A separate port so the MisAdapter protocol stays as it is: an MIS (or a LIS)
+# that also publishes the laboratory price list implements LabCatalogSource
+# too, and the catalog sync mirrors it when it does.
+
+
+@dataclass(frozen=True)
+class LabTest:
+    external_id: str
+    code: str  # code in the national nomenclature (A09/A12/A26/B03)
+    name: str
+    biomaterial: str  # «венозная кровь», «моча», ...
+    preparation: str  # what the patient must do before the sample is taken
+    turnaround_days: int  # working days until the lab report is ready
+    price: Decimal  # roubles
+
+
+@dataclass(frozen=True)
+class CheckupProgram:
+    """A check-up: a fixed set of lab tests and services sold together."""
+
+    external_id: str
+    name: str
+    description: str
+    lab_test_ids: tuple[str, ...]
+    service_ids: tuple[str, ...]
+
+
+@runtime_checkable
+class LabCatalogSource(Protocol):
+    def lab_tests(self) -> list[LabTest]: ...
+
+    def checkup_programs(self) -> list[CheckupProgram]: ...

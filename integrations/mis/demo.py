@@ -29,7 +29,9 @@ from integrations.ports import (
     Branch,
     BreakInterval,
     BusyInterval,
+    CheckupProgram,
     Doctor,
+    LabTest,
     MisAppointment,
     MisError,
     MisStatus,
@@ -522,6 +524,25 @@ class DemoMis:
                 )
             cursor += timedelta(minutes=30)
 
+    # --- the lab catalog (integrations.ports.LabCatalogSource) -----------------
+
+    def lab_tests(self) -> list[LabTest]:
+        self._check_up()
+        return [LabTest(f"lt-{row[0]}", *row) for row in LAB_TESTS]
+
+    def checkup_programs(self) -> list[CheckupProgram]:
+        self._check_up()
+        return [
+            CheckupProgram(
+                f"cp-{slug}",
+                name,
+                description,
+                tuple(f"lt-{code}" for code in tests),
+                tuple(f"sv-{code}" for code in services),
+            )
+            for slug, name, description, tests, services in CHECKUP_PROGRAMS
+        ]
+
 
 class _AppointmentBook:
     """Appointments written into the demo MIS (by the site or by its front desk)."""
@@ -613,3 +634,107 @@ class _AppointmentBook:
             db.execute(
                 "UPDATE appointment SET status = 'cancelled' WHERE id = ?", (appointment_id,)
             )
+
+
+# --- the lab catalog: lab tests and check-up programs -------------------------
+
+_FASTING = "Натощак: после последнего приёма пищи должно пройти 8–12 часов; воду пить можно."
+_MORNING_URINE = (
+    "Первая утренняя порция мочи после гигиены, в стерильный контейнер; "
+    "доставить в течение 2 часов."
+)
+
+# code, name, biomaterial, preparation, turnaround (working days), price (roubles)
+LAB_TESTS = (
+    ("B03.016.002", "Общий анализ крови", "венозная кровь", _FASTING, 1, Decimal(650)),
+    (
+        "B03.016.003",
+        "Общий анализ крови с лейкоцитарной формулой",
+        "венозная кровь",
+        _FASTING,
+        1,
+        Decimal(890),
+    ),
+    ("B03.016.006", "Общий анализ мочи", "моча", _MORNING_URINE, 1, Decimal(450)),
+    ("A09.05.023", "Глюкоза в крови", "венозная кровь", _FASTING, 1, Decimal(320)),
+    (
+        "A09.05.083",
+        "Гликированный гемоглобин (HbA1c)",
+        "венозная кровь",
+        "Специальной подготовки не требуется.",
+        2,
+        Decimal(790),
+    ),
+    ("A09.05.026", "Холестерин общий", "венозная кровь", _FASTING, 1, Decimal(330)),
+    ("B03.016.005", "Липидный профиль", "венозная кровь", _FASTING, 2, Decimal(1450)),
+    (
+        "A09.05.065",
+        "Тиреотропный гормон (ТТГ)",
+        "венозная кровь",
+        "Утром, натощак; за сутки исключить физические нагрузки.",
+        2,
+        Decimal(620),
+    ),
+    (
+        "A09.05.063",
+        "Свободный тироксин (Т4 свободный)",
+        "венозная кровь",
+        "Утром, натощак; за сутки исключить физические нагрузки.",
+        2,
+        Decimal(640),
+    ),
+    ("A09.05.041", "Аланинаминотрансфераза (АЛТ)", "венозная кровь", _FASTING, 1, Decimal(310)),
+    ("A09.05.042", "Аспартатаминотрансфераза (АСТ)", "венозная кровь", _FASTING, 1, Decimal(310)),
+    ("A09.05.020", "Креатинин в крови", "венозная кровь", _FASTING, 1, Decimal(310)),
+    ("A09.05.076", "Ферритин", "венозная кровь", _FASTING, 2, Decimal(780)),
+    (
+        "A09.05.087",
+        "Витамин D (25-OH)",
+        "венозная кровь",
+        "Специальной подготовки не требуется.",
+        3,
+        Decimal(2350),
+    ),
+    (
+        "A26.06.036",
+        "Антитела к гепатиту C (anti-HCV)",
+        "венозная кровь",
+        "За 4 часа до исследования не есть.",
+        3,
+        Decimal(590),
+    ),
+    ("A09.05.009", "С-реактивный белок", "венозная кровь", _FASTING, 1, Decimal(540)),
+)
+
+# slug, name, description, lab test codes, service codes
+CHECKUP_PROGRAMS = (
+    (
+        "basic",
+        "Check-up «Базовый»",
+        "Ежегодная проверка здоровья для взрослых без жалоб: основные анализы, ЭКГ и приём терапевта.",
+        (
+            "B03.016.003",
+            "B03.016.006",
+            "A09.05.023",
+            "A09.05.026",
+            "A09.05.041",
+            "A09.05.042",
+            "A09.05.020",
+        ),
+        ("A05.10.006", "B01.047.001"),
+    ),
+    (
+        "heart",
+        "Check-up «Здоровое сердце»",
+        "Для тех, у кого повышается давление или кто хочет оценить риск сердечно-сосудистых заболеваний.",
+        ("B03.016.002", "B03.016.005", "A09.05.023", "A09.05.009"),
+        ("A05.10.006", "A04.10.002", "B01.015.001"),
+    ),
+    (
+        "thyroid",
+        "Check-up «Щитовидная железа»",
+        "Для людей с усталостью, изменением веса или семейной историей заболеваний щитовидной железы.",
+        ("A09.05.065", "A09.05.063", "B03.016.002"),
+        ("A04.22.001", "B01.058.001"),
+    ),
+)

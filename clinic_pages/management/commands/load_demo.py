@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cabinet.demo import ensure_demo_users
-from clinic_pages.demo import ensure_demo_site
+from clinic_pages.demo import ensure_demo_content, ensure_demo_site
 from integrations.mis_sync import run_mis_sync
 
 
@@ -18,6 +18,7 @@ class Command(BaseCommand):
         report = run_mis_sync()
         ensure_demo_site()  # doctor pages for doctors the sync just created
         logins = ensure_demo_users()
+        logins += ensure_demo_content()
         self.stdout.write(f"Demo MIS synced: {report.written} rows written.")
         for login in logins:
             self.stdout.write(f"  {login.role}: {login.username} / {login.password}  ({login.url})")

@@ -1,0 +1,78 @@
+"""A cache of rendered public pages for anonymous visitors.
+
+A page is re-rendered when it is published again (its publication time is in
+the key) and when anything it shows from elsewhere may have changed: every
+publish, unpublish, move or deletion of a page, a catalog sync that wrote
+something, a change of the clinic's settings bump one site-wide version.
+Doctor pages list free slots, so they are kept only a minute.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+VERSION_KEY = "clinic-pages:version"
+PAGE_SECONDS = 600
+LIVE_DATA_SECONDS = 60  # pages showing the schedule
+
+
+def _fresh_version() -> int:
+    # Milliseconds, not 1: if Redis evicts or loses the counter while old pages
+    # survive, the new version is still above every version used before.
+    return int(time.time() * 1000)
+
+
+def site_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
+        version = cache.get(VERSION_KEY) or _fresh_version()
+    return int(version)
+
+
+def bump_site_version(**_kwargs: object) -> None:
+    """Every cached page is stale: the next visit renders afresh."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
+
+
+def on_catalog_synced(sender: object, result: object = None, **_kwargs: object) -> None:
+    if result is None or getattr(result, "written", 1):
+        bump_site_version()
+
+
+def request_cache_key(request: HttpRequest) -> str | None:
+    """The cache key of the page at this request's address, or None when the request
+    must not be answered from the cache. Checked before Wagtail routes the request,
+    so it reads no session and no database: a visitor with a session cookie (an
+    editor, a signed-in patient) always gets a fresh page."""
+    if request.method != "GET" or request.GET or getattr(request, "is_preview", False):
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return None
+    # Publishing anything bumps the version, so the address alone names a rendering.
+    return f"clinic-pages:html:{site_version()}:{request.get_host()}:{request.path}"
+
+
+def cached_page(request: HttpRequest) -> HttpResponse | None:
+    key = request_cache_key(request)
+    html = cache.get(key) if key is not None else None
+    if html is None:
+        return None
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+def remember_page(request: HttpRequest, response: HttpResponse, *, seconds: int) -> None:
+    """Keep a rendered public page (never one behind a view restriction)."""
+    key = request_cache_key(request)
+    if key is None or response.status_code != 200 or response.has_header("Set-Cookie"):
+        return
+    if hasattr(response, "render"):
+        response.render()
+    cache.set(key, response.content, timeout=seconds)
