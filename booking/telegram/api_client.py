@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+UNAVAILABLE = "Сервис записи недоступен, попробуйте позже."
 
 
 @dataclass
@@ -21,6 +22,10 @@ class ApiError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+def _words(problems: Any) -> str:
+    return " ".join(map(str, problems)) if isinstance(problems, list) else str(problems)
 
 
 @dataclass
@@ -60,8 +65,7 @@ class BookingApi:
         message = error.get("message") or ""
         if error.get("fields"):
             details = "; ".join(
-                f"{name}: {' '.join(map(str, problems)) if isinstance(problems, list) else problems}"
-                for name, problems in error["fields"].items()
+                f"{name}: {_words(problems)}" for name, problems in error["fields"].items()
             )
             message = f"{message} {details}".strip()
         raise ApiError(

@@ -7,8 +7,9 @@ sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery,
 deleteMessage, setMyCommands, close, logOut.
 Test hooks: POST /_sim/updates {"text": ...} | {"callback_data": ...} |
 {"contact": {"phone_number": ...}} (optional "chat_id", "user_id") queues an
-update; GET /_sim/polls counts getUpdates calls; GET /_sim/sent lists what the bot sent (method, chat_id, text,
-reply_markup); POST /_sim/reset forgets everything.
+update; GET /_sim/sent lists what the bot sent (method, chat_id, text,
+reply_markup); GET /_sim/polls counts getUpdates calls (the bot is up);
+POST /_sim/reset forgets everything.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from integrations.simulators import register
 from integrations.simulators._http import Answer, HttpSimulator
 
 USER_ID = 5550001
+BOT_TOKEN = "123456:simulator-token"  # noqa: S105 - the simulator's own, not a secret
 
 
 @register("telegram")
 class TelegramSimulator(HttpSimulator):
-    def __init__(self, *, token: str = "123456:simulator-token", **kwargs: Any):
+    def __init__(self, *, token: str = BOT_TOKEN, **kwargs: Any):
         self.token = token
         self._arrived = threading.Condition()
         super().__init__(**kwargs)
@@ -40,6 +42,10 @@ class TelegramSimulator(HttpSimulator):
             self._update_id = 100
             self._message_id = 1000
             self.polls = 0  # getUpdates calls: the bot is up once this is > 0
+
+    @property
+    def bot_id(self) -> int:
+        return int(self.token.split(":", 1)[0])
 
     def callback_payload(self, message):  # no delivery reports in this protocol
         return {}
@@ -134,7 +140,7 @@ class TelegramSimulator(HttpSimulator):
     def _api_getme(self, params: dict[str, str]) -> Answer:
         return self._ok(
             {
-                "id": int(self.token.split(":", 1)[0]),
+                "id": self.bot_id,
                 "is_bot": True,
                 "first_name": "Clinic",
                 "username": "clinic_test_bot",
@@ -197,7 +203,7 @@ class TelegramSimulator(HttpSimulator):
             "date": int(time.time()),
             "chat": {"id": entry["chat_id"], "type": "private"},
             "from": {
-                "id": int(self.token.split(":", 1)[0]),
+                "id": self.bot_id,
                 "is_bot": True,
                 "first_name": "Clinic",
             },
