@@ -53,12 +53,7 @@ def bot(live_server, telegram):
         text=True,
     )
     try:
-        deadline = time.monotonic() + 45  # importing aiogram takes seconds on a busy machine
-        while not telegram.polls:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the bot did not start:\n{process.communicate()[0]}")
-            time.sleep(0.2)
-        yield process
+        yield process  # it starts while the demo clinic loads; Guest() waits for it
     finally:
         process.terminate()
         try:
@@ -76,11 +71,16 @@ def clinic(settings, tmp_path):
 
 
 class Guest:
-    """One Telegram user talking to the bot through the simulator."""
+    """One Telegram user talking to the bot (once it polls) through the simulator."""
 
-    def __init__(self, telegram: TelegramSimulator, chat_id: int):
+    def __init__(self, telegram: TelegramSimulator, bot: subprocess.Popen, chat_id: int):
         self.telegram = telegram
         self.chat_id = chat_id
+        deadline = time.monotonic() + 45  # importing aiogram takes seconds on a busy machine
+        while not telegram.polls:
+            if bot.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"the bot did not start:\n{bot.communicate()[0]}")
+            time.sleep(0.2)
 
     def _sent(self) -> list[dict]:
         return [m for m in self.telegram.sent_messages() if m["chat_id"] == self.chat_id]
@@ -139,7 +139,7 @@ def therapist_times(guest: Guest) -> tuple[object, dict]:
 
 
 def test_a_guest_books_in_telegram(bot, telegram, clinic):
-    guest = Guest(telegram, chat_id=7001)
+    guest = Guest(telegram, bot, chat_id=7001)
     doctor, times = therapist_times(guest)
     label, data = buttons_of(times)[0]
     slot = next_free_slots(doctor=doctor)[0]
@@ -171,7 +171,7 @@ def test_a_guest_books_in_telegram(bot, telegram, clinic):
 
 
 def test_a_taken_time_offers_three_alternatives(bot, telegram, clinic, live_server):
-    guest = Guest(telegram, chat_id=7002)
+    guest = Guest(telegram, bot, chat_id=7002)
     _doctor, times = therapist_times(guest)
     _label, data = buttons_of(times)[0]
     _, doctor_id, service_id, start = data.split(":", 3)
