@@ -254,6 +254,13 @@ BOOKING_QUIET_HOURS = tuple(
 # Holds one client (IP address) may take per minute through the API.
 BOOKING_HOLDS_PER_IP = env.str("BOOKING_HOLDS_PER_IP", default="30/min")
 
+# --- Telegram bot ---------------------------------------------------------
+# `manage.py run_telegram_bot`: the token from @BotFather, the Bot API server
+# ("" = api.telegram.org; the simulator's URL in tests) and our /api/v1/ base.
+TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="")
+BOOKING_API_URL = env.str("BOOKING_API_URL", default="http://127.0.0.1:8000/api/v1/")
+
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
