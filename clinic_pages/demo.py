@@ -91,7 +91,55 @@ def ensure_demo_content() -> list[DemoLogin]:
     reviewer = _reviewer()
     _articles(reviewer)
     _review_workflow()
+    _corporate_page()
     return [DEMO_REVIEWER]
+
+
+CORPORATE_FIELDS = (
+    # name, label, type, required
+    ("company", "Компания", "singleline", True),
+    ("contact_person", "Контактное лицо", "singleline", True),
+    ("phone", "Телефон", "singleline", True),
+    ("email", "Электронная почта", "email", False),
+    ("employees", "Число сотрудников", "number", False),
+    ("message", "Что вас интересует", "multiline", False),
+)
+
+
+def _corporate_page() -> None:
+    from clinic_pages.models import CorporateInquiryField, CorporatePage
+
+    if CorporatePage.objects.exists():
+        return
+    home = HomePage.objects.first()
+    page = CorporatePage(
+        title="Корпоративным клиентам и ДМС",
+        slug="corporate",
+        show_in_menus=True,
+        intro=(
+            "<p>Обслуживание сотрудников по программам добровольного медицинского "
+            "страхования (ДМС), корпоративные check-up и профилактические осмотры. "
+            "Работаем с ведущими страховыми компаниями по прямым договорам.</p>"
+        ),
+        thank_you_text=(
+            "<p>Спасибо! Менеджер по работе с корпоративными клиентами перезвонит вам "
+            "в течение рабочего дня.</p>"
+        ),
+        to_address="corporate@example.invalid",
+        from_address="site@example.invalid",
+        subject="Заявка корпоративного клиента с сайта",
+    )
+    for order, (name, label, field_type, required) in enumerate(CORPORATE_FIELDS):
+        page.form_fields.add(
+            CorporateInquiryField(
+                sort_order=order,
+                clean_name=name,
+                label=label,
+                field_type=field_type,
+                required=required,
+            )
+        )
+    home.add_child(instance=page)
 
 
 def _create_home() -> HomePage:

@@ -9,8 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.forms import WagtailAdminFormPageForm
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, Task, TaskState
@@ -86,7 +89,7 @@ class ClinicPage(SeoMixin):
         from clinic_pages import page_cache
 
         response = super().serve(request, *args, **kwargs)
-        if not self.get_view_restrictions().exists():
+        if self.cache_seconds and not self.get_view_restrictions().exists():
             page_cache.remember_page(request, response, seconds=self.cache_seconds)
         return response
 
@@ -171,6 +174,7 @@ class HomePage(ClinicPage):
         "clinic_pages.CheckupIndexPage",
         "clinic_pages.ArticleIndexPage",
         "clinic_pages.ContactsPage",
+        "clinic_pages.CorporatePage",
     ]
 
     class Meta:
@@ -801,3 +805,41 @@ def checkup_price(program: CheckupProgram) -> Decimal:
     from clinic_pages.services import checkup_items, checkup_total
 
     return checkup_total(items=checkup_items(program=program), chosen=None)
+
+
+# --- corporate clients and voluntary health insurance (DMS) -------------------
+
+
+class CorporateInquiryField(AbstractFormField):
+    page = ParentalKey("CorporatePage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class CorporatePage(ClinicPage, AbstractEmailForm):
+    """For companies: DMS and corporate programs, with an inquiry form whose fields
+    editors choose. Inquiries are kept in the admin (Forms) and emailed to the
+    clinic's sales address."""
+
+    intro = RichTextField(_("intro"), blank=True)
+    body = StreamField(content_blocks(), blank=True, verbose_name=_("body"))
+    thank_you_text = RichTextField(_("thank-you text"), blank=True)
+
+    base_form_class = WagtailAdminFormPageForm
+    # A form page carries a CSRF token and answers POSTs: never from the page cache.
+    cache_seconds = 0
+    max_count = 1
+    parent_page_types = ["clinic_pages.HomePage"]
+    subpage_types: list[str] = []
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        InlinePanel("form_fields", label=_("Inquiry form fields")),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [FieldPanel("to_address"), FieldPanel("from_address"), FieldPanel("subject")],
+            heading=_("Where inquiries are emailed"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("corporate clients page")
