@@ -44,7 +44,7 @@ def test_missing_fields_get_errors_and_nothing_is_lost(client, demo_clinic):
     response = client.post(page.url, {**INQUIRY, "company": "", "email": "nope"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Обязательное поле" in html
+    assert "Требуется заполнить это поле" in html
     assert "Иванова Мария" in html  # what was typed stays in the form
     assert not FormSubmission.objects.exists()
 
