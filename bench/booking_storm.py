@@ -42,7 +42,7 @@ OVERLAPS_SQL = """
      WHERE a.status IN ('held', 'awaiting', 'confirmed')
        AND b.status IN ('held', 'awaiting', 'confirmed')
 """
-PATIENT = {"last_name": "Нагрузочный", "first_name": "Тест", "phone": "+79990000100"}
+PATIENT = {"last_name": "Нагрузочный", "first_name": "Тест"}
 
 
 def pick_slots() -> list[dict]:
@@ -105,13 +105,15 @@ async def storm(base: str, slots: list[dict], attempts: int, clients: int):
     rng = random.Random(2026)
     plan = [rng.choice(slots) for _ in range(attempts)]
     queue: asyncio.Queue = asyncio.Queue()
-    for slot in plan:
-        queue.put_nowait(slot)
+    for number, slot in enumerate(plan):
+        queue.put_nowait((number, slot))
     latencies, outcomes = [], {"confirmed": 0, "taken": 0, "other": 0}
 
     async def client(http: httpx.AsyncClient):
         while not queue.empty():
-            slot = queue.get_nowait()
+            number, slot = queue.get_nowait()
+            # Each attempt is another patient (the per-phone limits are not the subject here).
+            patient = {**PATIENT, "phone": f"+7999{number:07d}"}
             began = time.perf_counter()
             hold = await http.post(
                 f"{base}/api/v1/holds/", json={**slot, "idempotency_key": uuid.uuid4().hex}
@@ -120,7 +122,7 @@ async def storm(base: str, slots: list[dict], attempts: int, clients: int):
                 held = hold.json()
                 confirm = await http.post(
                     f"{base}/api/v1/appointments/{held['id']}/confirm/",
-                    json={"token": held["token"], "patient": PATIENT},
+                    json={"token": held["token"], "patient": patient},
                 )
                 ok = confirm.status_code in (200, 202)
                 outcomes["confirmed" if ok else "other"] += 1
