@@ -65,3 +65,66 @@ def pytest_collection_modifyitems(items):
             raise pytest.UsageError(
                 f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
             )
+
+
+@pytest.fixture
+def celery_worker(tmp_path):
+    """Start a real Celery worker process on this run's test database and Redis.
+
+    `celery_worker(queues, env={...}, beat=False)` returns the log file path;
+    the worker is stopped at teardown. Used with
+    django_db(transaction=True, serialized_rollback=True): the worker sees only
+    committed rows.
+    """
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(__file__).resolve().parent.parent
+    started: list[subprocess.Popen] = []
+
+    def start(queues: str, *, env: dict[str, str] | None = None, beat: bool = False) -> Path:
+        db = settings.DATABASES["default"]
+        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        log = tmp_path / f"worker-{len(started)}.log"
+        argv = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "clinic_site",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "-Q",
+            queues,
+            "-n",
+            f"test-{os.getpid()}-{len(started)}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+        if beat:
+            argv += ["--beat", "--schedule", str(tmp_path / "beat-schedule")]
+        with log.open("w") as out:
+            started.append(
+                subprocess.Popen(
+                    argv,
+                    cwd=root,
+                    env={**os.environ, "DATABASE_URL": url, **(env or {})},
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        return log
+
+    yield start
+    for worker in started:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()

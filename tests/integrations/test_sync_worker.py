@@ -1,13 +1,9 @@
 """The MIS sync runs inside a real Celery worker with beat, on Redis and PostgreSQL."""
 
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.core.cache import cache
 
 import pytest
@@ -45,55 +41,15 @@ def wait_for(predicate, seconds: float, what: str, log: Path):
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_worker_with_beat_syncs_then_finds_nothing_to_write(tmp_path):
+def test_worker_with_beat_syncs_then_finds_nothing_to_write(celery_worker):
     ensure_demo_site()
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "MIS_SYNC_INTERVAL": "3",
-    }
-    log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "clinic_site",
-                "worker",
-                "--beat",
-                "--loglevel=INFO",
-                "--concurrency=1",
-                "-Q",
-                "default,mis",
-                "--schedule",
-                str(tmp_path / "beat-schedule"),
-                "-n",
-                f"test-{os.getpid()}@%h",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        # The worker logs each task's result: the first sync wrote the clinic,
-        # a later one (beat runs it every 3 s here) found nothing to write.
-        results = lambda: [int(n) for n in WRITTEN.findall(log.read_text())]  # noqa: E731
-        wait_for(lambda: results() and results()[0] > 0, 90, "the first sync", log)
-        assert Doctor.objects.count() >= 40
-        # The catalog signal ran in the worker too: every doctor got a page.
-        assert DoctorPage.objects.count() == Doctor.objects.count()
-        wait_for(lambda: 0 in results()[1:], 60, "a sync that writes nothing", log)
-        assert cache.get(LAST_SYNC_KEY)["written"] == 0
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+    log = celery_worker("default,mis", env={"MIS_SYNC_INTERVAL": "3"}, beat=True)
+    # The worker logs each task's result: the first sync wrote the clinic,
+    # a later one (beat runs it every 3 s here) found nothing to write.
+    results = lambda: [int(n) for n in WRITTEN.findall(log.read_text())]  # noqa: E731
+    wait_for(lambda: results() and results()[0] > 0, 90, "the first sync", log)
+    assert Doctor.objects.count() >= 40
+    # The catalog signal ran in the worker too: every doctor got a page.
+    assert DoctorPage.objects.count() == Doctor.objects.count()
+    wait_for(lambda: 0 in results()[1:], 60, "a sync that writes nothing", log)
+    assert cache.get(LAST_SYNC_KEY)["written"] == 0

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -253,60 +250,24 @@ def test_an_undelivered_report_fails_the_row(sms_settings, simulator, callback_u
 @pytest.mark.worker
 @pytest.mark.parametrize("gateway_name", ["smsru"])
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_real_worker_on_the_sms_queue_delivers(sms_settings, simulator, callback_url, tmp_path):
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "SMS_GATEWAY": "smsru",
-        "SMS_API_URL": simulator.url,
-        "SMS_API_KEY": "simulator-key",
-    }
-    log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "clinic_site",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency=1",
-                "-Q",
-                "sms",
-                "-n",
-                f"test-sms-{os.getpid()}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+def test_a_real_worker_on_the_sms_queue_delivers(
+    sms_settings, simulator, callback_url, celery_worker
+):
+    log = celery_worker(
+        "sms",
+        env={"SMS_GATEWAY": "smsru", "SMS_API_URL": simulator.url, "SMS_API_KEY": "simulator-key"},
+    )
+    # Send once the worker listens (a message sent earlier would wait in the
+    # queue for a worker still booting: slower, and no more telling).
+    wait_for(lambda: " ready." in log.read_text(), 30, "the worker")
+    delivery = send_sms(to=PHONE, text=TEXT, purpose="login_code")
     try:
-        # Send once the worker listens: the suite's cache.clear() is a FLUSHDB of
-        # the shared Redis database, so another test run starting meanwhile would
-        # wipe a message waiting in the queue for a worker still booting.
-        wait_for(lambda: " ready." in log.read_text(), 30, "the worker")
-        delivery = send_sms(to=PHONE, text=TEXT, purpose="login_code")
-        try:
-            wait_for(lambda: reload(delivery).status == Status.DELIVERED, 30, "delivery")
-        except BaseException:
-            print(log.read_text()[-4000:])  # noqa: T201 - the worker's side of a failure
-            raise
-        assert len(simulator.messages) == 1
-        assert "integrations.tasks.send_sms" in log.read_text()
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        wait_for(lambda: reload(delivery).status == Status.DELIVERED, 30, "delivery")
+    except BaseException:
+        print(log.read_text()[-4000:])  # noqa: T201 - the worker's side of a failure
+        raise
+    assert len(simulator.messages) == 1
+    assert "integrations.tasks.send_sms" in log.read_text()
 
 
 # --- the callback view -------------------------------------------------------------
