@@ -25,3 +25,43 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+
+class Patient(models.Model):
+    """A person whose medical data the cabinet shows: an MIS patient.
+
+    `account` is the user whose own record this is (None for a child seen only
+    through a parent's proxy, or before registration links them). Identity
+    comes from the MIS and is not medical data; medical data hangs off this row.
+    """
+
+    class Sex(models.TextChoices):
+        MALE = "male", _("male")
+        FEMALE = "female", _("female")
+        UNKNOWN = "", _("unknown")
+
+    mis_id = models.CharField(_("MIS patient id"), max_length=64, unique=True)
+    account = models.OneToOneField(
+        User,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="patient",
+    )
+    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=16, blank=True, validators=[phone_validator])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+        ordering = ["last_name", "first_name", "id"]
+
+    def __str__(self) -> str:
+        names = (self.last_name, self.first_name, self.middle_name)
+        return " ".join(name for name in names if name)

@@ -121,7 +121,20 @@ class CircuitBreaker:
 class GuardedMis:
     """A MIS adapter whose every call goes through the system's circuit breaker."""
 
-    CALLS = ("ping", "branches", "specialties", "services", "doctors", "schedule", "book", "cancel")
+    CALLS = (
+        "ping",
+        "branches",
+        "specialties",
+        "services",
+        "doctors",
+        "schedule",
+        "book",
+        "cancel",
+        "find_patients",
+        "patient_record",
+        "lab_tests",
+        "checkup_programs",
+    )
 
     def __init__(self, adapter: MisAdapter):
         self._adapter = adapter

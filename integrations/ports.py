@@ -133,6 +133,7 @@ class Patient:
     birth_date: date | None = None
     email: str = ""
     external_id: str = ""
+    sex: str = ""  # "male" | "female" | "" (unknown)
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,15 @@ class MisAdapter(Protocol):
         """Cancel and free the time in the MIS; cancelling twice is not an error."""
         ...
 
+    def find_patients(
+        self, *, phone: str, birth_date: date | None = None, last_name: str = ""
+    ) -> list[Patient]:
+        """Patients the MIS has with this phone (E.164), narrowed by birth date
+        and surname when given (case-insensitive, ё = е). Never creates one;
+        an empty list when nobody matches. Deciding whether a match is strong
+        enough to link an account is the cabinet's business, not the adapter's."""
+        ...
+
 
 # --- SMS ---------------------------------------------------------------------
 
@@ -296,3 +306,103 @@ class LabCatalogSource(Protocol):
     def lab_tests(self) -> list[LabTest]: ...
 
     def checkup_programs(self) -> list[CheckupProgram]: ...
+
+
+# --- The patient's medical record ----------------------------------------------
+# A separate port: an MIS (or a regional hub, or a FHIR server) that can give
+# out a patient's history implements PatientRecordSource; a LIS that sends lab
+# reports produces LabReport values too. Values are plain text here: the
+# cabinet encrypts them when it stores them.
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One analyte of a lab report: «Гемоглобин» 128 г/л.
+
+    value: as the lab printed it ("128", "5,4", "отрицательно"); numeric
+    values also fill `numeric`. The reference range is the one the lab used
+    for this patient, when the lab sends it; the cabinet falls back to its own
+    ranges by sex and age when it does not.
+    """
+
+    code: str  # LOINC where the lab uses it, else the lab's own code
+    name: str
+    value: str
+    unit: str = ""
+    numeric: Decimal | None = None
+    ref_low: Decimal | None = None
+    ref_high: Decimal | None = None
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class LabReport:
+    external_id: str
+    patient_id: str  # the patient's id in the system that sent the report
+    title: str  # «Общий анализ крови»
+    collected_at: datetime
+    issued_at: datetime
+    observations: tuple[Observation, ...]
+    status: str = "final"  # preliminary | final | corrected
+    lab_test_id: str = ""  # catalog LabTest external id, when known
+    conclusion: str = ""
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    code: str  # ICD-10, e.g. "J06.9"
+    name: str
+    kind: str = "main"  # main | concomitant | complication
+
+
+@dataclass(frozen=True)
+class Visit:
+    external_id: str
+    patient_id: str
+    doctor_id: str
+    branch_id: str
+    start: datetime
+    protocol: str  # the doctor's protocol as text
+    diagnoses: tuple[Diagnosis, ...] = ()
+    referrals: tuple[str, ...] = ()  # «Общий анализ крови», «УЗИ щитовидной железы»
+
+
+@dataclass(frozen=True)
+class Prescription:
+    external_id: str
+    patient_id: str
+    visit_id: str
+    medicine: str  # trade name or INN
+    dose: str  # «500 мг»
+    frequency: str  # «2 раза в день»
+    start: date
+    duration_days: int
+    instructions: str = ""
+
+
+@dataclass(frozen=True)
+class PatientDocument:
+    external_id: str
+    patient_id: str
+    kind: str  # certificate | discharge | contract | act | other
+    title: str
+    issued_at: datetime
+    content: bytes
+    content_type: str = "application/pdf"
+    file_name: str = "document.pdf"
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    visits: tuple[Visit, ...] = ()
+    prescriptions: tuple[Prescription, ...] = ()
+    lab_reports: tuple[LabReport, ...] = ()
+    documents: tuple[PatientDocument, ...] = ()
+
+
+@runtime_checkable
+class PatientRecordSource(Protocol):
+    def patient_record(self, *, patient_id: str, since: date | None = None) -> PatientRecord:
+        """Everything of the patient's history dated on or after `since`
+        (all of it when None); raises MisUnavailable when the system is down."""
+        ...

@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from integrations.mis.demo_patients import PATIENTS, matching
 from integrations.ports import (
     BookingRequest,
     Branch,
@@ -36,6 +37,7 @@ from integrations.ports import (
     MisError,
     MisStatus,
     MisUnavailable,
+    Patient,
     Schedule,
     Service,
     SlotPolicy,
@@ -389,6 +391,12 @@ class DemoMis:
         self._store.cancel(appointment_id)
 
     # --- knobs of the demo system ----------------------------------------------
+
+    def find_patients(
+        self, *, phone: str, birth_date: date | None = None, last_name: str = ""
+    ) -> list[Patient]:
+        self._check_up()
+        return matching(PATIENTS, phone=phone, birth_date=birth_date, last_name=last_name)
 
     def book_by_phone(self, *, doctor_id: str, start: datetime, end: datetime) -> MisAppointment:
         """The front desk books a time over the phone, bypassing the site."""

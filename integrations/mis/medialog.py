@@ -33,6 +33,7 @@ from integrations.ports import (
     MisError,
     MisStatus,
     MisUnavailable,
+    Patient,
     Schedule,
     Service,
     SlotPolicy,
@@ -194,6 +195,26 @@ class MedialogMis:
 
     def cancel(self, *, appointment_id: str, idempotency_key: str) -> None:
         self._call("CancelBooking", planningId=appointment_id, reason=f"site {idempotency_key}")
+
+    def find_patients(
+        self, *, phone: str, birth_date: date | None = None, last_name: str = ""
+    ) -> list[Patient]:
+        rows = self._call(
+            "FindPatients", phone=phone, birthDate=birth_date, lastName=last_name or None
+        )
+        return [
+            Patient(
+                last_name=row.lastName,
+                first_name=row.firstName,
+                middle_name=row.middleName or "",
+                birth_date=row.birthDate,
+                phone=row.phone,
+                email=row.email or "",
+                external_id=row.patientId,
+                sex=row.sex or "",
+            )
+            for row in rows or []
+        ]
 
     # --- beyond the port ------------------------------------------------------
 

@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 import pytest
 
 from integrations.mis.demo import DemoMis
+from integrations.mis.demo_patients import DEMO_PATIENT, FAMILY
 from integrations.mis.medialog import MedialogMis
 from integrations.mis_sync import run_mis_sync
 from integrations.ports import (
@@ -276,6 +277,18 @@ def test_booking_outside_the_doctors_work_is_refused(system):
     night = request.start.replace(hour=3, minute=0)
     with pytest.raises(SlotTaken):
         adapter.book(replace(request, start=night, end=night + timedelta(minutes=30)))
+
+
+def test_patient_lookup_by_phone_narrowed_by_birth_date_and_surname(system):
+    mis = system.adapter
+    family = mis.find_patients(phone=FAMILY[0].phone)
+    assert {p.external_id for p in family} == {p.external_id for p in FAMILY}
+    exact = mis.find_patients(
+        phone=DEMO_PATIENT.phone, birth_date=DEMO_PATIENT.birth_date, last_name="ДЕМОНСТРАЦИОННАЯ"
+    )
+    assert exact == [DEMO_PATIENT]  # every field, the birth date and sex included
+    assert mis.find_patients(phone=DEMO_PATIENT.phone, birth_date=date(1985, 4, 13)) == []
+    assert mis.find_patients(phone="+79990009999") == []
 
 
 def test_a_wrong_password_is_an_error_not_an_outage(system):

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from integrations.mis.demo import MIS_TIME_ZONE, DemoMis
+from integrations.mis.demo_patients import PATIENTS, matching
 from integrations.ports import BookingRequest, MisError, Patient, SlotTaken
 
 NS = "urn:medialog:planning:1"
@@ -269,6 +270,33 @@ class MedialogService:
                 start += timedelta(minutes=GRID_MINUTES)
         return answer
 
+    def FindPatients(self, params: dict) -> list[tuple]:  # noqa: N802
+        birth = params.get("birthDate")
+        with self._lock:
+            known = [*PATIENTS, *self._patients.values()]
+        found = matching(
+            known,
+            phone=_required(params, "phone"),
+            birth_date=date.fromisoformat(birth) if birth else None,
+            last_name=params.get("lastName") or "",
+        )
+        return [
+            (
+                "patient",
+                [
+                    ("patientId", p.external_id),
+                    ("lastName", p.last_name),
+                    ("firstName", p.first_name),
+                    *([("middleName", p.middle_name)] if p.middle_name else []),
+                    *([("birthDate", p.birth_date)] if p.birth_date else []),
+                    *([("sex", p.sex)] if p.sex else []),
+                    ("phone", p.phone),
+                    *([("email", p.email)] if p.email else []),
+                ],
+            )
+            for p in found
+        ]
+
     def FindOrCreatePatient(self, params: dict) -> list[tuple]:  # noqa: N802
         last_name, first_name, phone = (
             _required(params, "lastName"),
@@ -345,6 +373,7 @@ class MedialogService:
         "GetResources",
         "GetSchedule",
         "GetFreeSlots",
+        "FindPatients",
         "FindOrCreatePatient",
         "BookSlot",
         "CancelBooking",
