@@ -20,6 +20,7 @@ urlpatterns = [
     path("book/embed/", booking_views.embed, name="booking-embed"),
     path("book/manage/<str:signed>/", booking_views.manage, name="booking-manage"),
     path("book/offer/<str:signed>/", booking_views.offer, name="booking-offer"),
+    path("cabinet/", include("cabinet.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
