@@ -9,6 +9,7 @@ class BookingConfig(AppConfig):
     verbose_name = _("Booking")
 
     def ready(self) -> None:
-        from booking import mis_writes
+        from booking import directory, mis_writes
 
         mis_writes.register()
+        directory.connect()

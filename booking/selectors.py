@@ -187,8 +187,8 @@ def nearest_free_slots(
     return sorted(slots[:count], key=lambda s: s.start)
 
 
-def _service_for(doctor: Doctor, *, service_id: int | None, online: bool | None):
-    offered = [s for s in doctor.services.all() if s.is_active]
+def _service_for(offer, *, service_id: int | None, online: bool | None):
+    offered = offer.services
     if service_id is not None:
         return next((s for s in offered if s.pk == service_id), None)
     if online is not None:
@@ -210,25 +210,25 @@ def search_free_slots(
 ) -> list[FreeSlot]:
     """Free slots by doctor, specialty or service (the nearest first), one API for all.
 
-    Served from the slot cache (booking.slot_cache), which every change of a
-    doctor's day invalidates.
+    Who offers what comes from the directory snapshot (booking.directory), the
+    slots from the slot cache (booking.slot_cache), which every change of a
+    doctor's day invalidates: a warm search reads no table.
     """
+    from booking.directory import directory
     from booking.slot_cache import cached_free_slots
 
-    doctors = Doctor.objects.filter(is_active=True).prefetch_related("services")
-    if doctor_id is not None:
-        doctors = doctors.filter(pk=doctor_id)
-    if specialty_id is not None:
-        doctors = doctors.filter(specialties__pk=specialty_id)
-    if service_id is not None:
-        doctors = doctors.filter(services__pk=service_id)
-    if branch_id is not None:
-        doctors = doctors.filter(branches__pk=branch_id)
+    snapshot = directory()
     pairs = []
-    for doctor in doctors.distinct():
-        service = _service_for(doctor, service_id=service_id, online=online)
+    for offer in snapshot.offers:
+        if doctor_id is not None and offer.doctor.pk != doctor_id:
+            continue
+        if specialty_id is not None and specialty_id not in offer.specialty_ids:
+            continue
+        if branch_id is not None and branch_id not in offer.branch_ids:
+            continue
+        service = _service_for(offer, service_id=service_id, online=online)
         if service is not None:
-            pairs.append((doctor, service))
+            pairs.append((offer.doctor, service))
     found = cached_free_slots(
         doctors=pairs,
         start=start,
@@ -236,6 +236,7 @@ def search_free_slots(
         policy=slot_policy(),
         now=timezone.now(),
         enough=limit if branch_id is None else None,
+        branches=snapshot.branches,
     )
     if branch_id is not None:
         found = [s for s in found if s.branch and s.branch.pk == branch_id]

@@ -96,6 +96,7 @@ def cached_free_slots(
     policy: SlotPolicy,
     now: datetime,
     enough: int | None = None,
+    branches: dict[int, Branch] | None = None,
 ) -> list[FreeSlot]:
     """Free slots of each (doctor, service) in [start, end), from the cache where fresh.
 
@@ -114,7 +115,8 @@ def cached_free_slots(
                         found.append((doctor, service, slot_start, slot_end, branch_id))
         if enough is not None and len(found) >= enough:
             break
-    branches = Branch.objects.in_bulk({b for *_x, b in found if b is not None})
+    if branches is None:
+        branches = Branch.objects.in_bulk({b for *_x, b in found if b is not None})
     return [
         FreeSlot(doctor, slot_start, slot_end, branches.get(branch_id), service)
         for doctor, service, slot_start, slot_end, branch_id in found
