@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -39,14 +40,36 @@ class Directory:
     version: str
     offers: tuple[DoctorOffer, ...]  # active doctors, by id
     branches: dict[int, Branch]
+    doctors: dict[int, Doctor]  # the active ones
+    services: dict[int, Service]  # the active ones some active doctor offers
 
 
 _lock = threading.Lock()
 _current: Directory | None = None
+# Within one web request the version is asked once: a hold asks four times.
+_request = threading.local()
+
+
+def _request_began(**_kwargs: object) -> None:
+    _request.snapshot = None
+    _request.active = True
+
+
+def _request_ended(**_kwargs: object) -> None:
+    _request.snapshot = None
+    _request.active = False
 
 
 def directory() -> Directory:
     """The snapshot for the current catalog version (rebuilt when it changed)."""
+    if getattr(_request, "active", False):
+        if _request.snapshot is None:
+            _request.snapshot = _current_snapshot()
+        return _request.snapshot
+    return _current_snapshot()
+
+
+def _current_snapshot() -> Directory:
     global _current
     version = cache.get(VERSION_KEY)
     if version is None:
@@ -77,13 +100,20 @@ def _build(version: str) -> Directory:
         )
         for doctor in doctors
     )
-    return Directory(version=version, offers=offers, branches=Branch.objects.in_bulk())
+    return Directory(
+        version=version,
+        offers=offers,
+        branches=Branch.objects.in_bulk(),
+        doctors={offer.doctor.pk: offer.doctor for offer in offers},
+        services={service.pk: service for offer in offers for service in offer.services},
+    )
 
 
 def changed() -> None:
     """The catalog changed: every process rebuilds its snapshot. Set now (this
     process's later reads, inside the same transaction) and again after the
     commit (so no process keeps a snapshot read before the commit)."""
+    _request.snapshot = None
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None))
 
@@ -98,6 +128,8 @@ def _on_sync(sender: object, result: object = None, **_kwargs: object) -> None:
 
 
 def connect() -> None:
+    request_started.connect(_request_began, dispatch_uid="booking.directory.began")
+    request_finished.connect(_request_ended, dispatch_uid="booking.directory.ended")
     for model in (Doctor, Service, Branch):
         post_save.connect(_on_change, sender=model, dispatch_uid=f"booking.directory.{model}")
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"booking.directory.d{model}")

@@ -173,6 +173,7 @@ def nearest_free_slots(
 ) -> list[FreeSlot]:
     """The `count` free slots nearest to `around` (before or after, not in the past),
     from the slot cache: every loser of a race asks for these."""
+    from booking.directory import directory
     from booking.slot_cache import cached_free_slots
 
     now = timezone.now()
@@ -182,6 +183,7 @@ def nearest_free_slots(
         end=around + timedelta(days=days),
         policy=slot_policy(),
         now=now,
+        branches=directory().branches,
     )
     slots.sort(key=lambda s: abs(s.start - around))
     return sorted(slots[:count], key=lambda s: s.start)

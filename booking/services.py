@@ -18,7 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Appointment
-from booking.selectors import FreeSlot, doctor_free_slots, nearest_free_slots, slot_policy
+from booking.selectors import (
+    FreeSlot,
+    active_appointments,
+    doctor_free_slots,
+    nearest_free_slots,
+    slot_policy,
+)
 from catalog.models import Doctor, Service
 from integrations import outbox
 from integrations.models import OutboxMessage
@@ -181,6 +187,24 @@ def hold_slot(
         existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
             return _same_request(existing, doctor=doctor, service=service, start=start)
+    end = start + duration
+    blocked_until = end + timedelta(minutes=policy.buffer_minutes)
+    if not _cached_free(doctor=doctor, service=service, start=start, policy=policy, now=now):
+        # The slot cache says the time is gone. When an active appointment
+        # here takes it, that is the answer, at the price of one indexed
+        # query: in a rush for one time, nearly every request ends here.
+        clashing_keys = list(
+            active_appointments(now=now)
+            .filter(doctor=doctor, start__lt=blocked_until, blocked_until__gt=start)
+            .values_list("idempotency_key", flat=True)
+        )
+        if idempotency_key and idempotency_key in clashing_keys:
+            existing = Appointment.objects.get(idempotency_key=idempotency_key)
+            return _same_request(existing, doctor=doctor, service=service, start=start)
+        if clashing_keys:
+            raise SlotUnavailable(
+                alternatives=nearest_free_slots(doctor=doctor, service=service, around=start)
+            )
     # Is it a slot of the MIS schedule at all? (Local appointments are
     # checked again below under the lock; the schedule only changes by sync.)
     candidates = doctor_free_slots(
@@ -205,8 +229,6 @@ def hold_slot(
         raise NotBookable(
             alternatives=nearest_free_slots(doctor=doctor, service=service, around=start)
         )
-    end = start + duration
-    blocked_until = end + timedelta(minutes=policy.buffer_minutes)
     try:
         with transaction.atomic():
             Doctor.objects.select_for_update().only("pk").get(pk=doctor.pk)
@@ -264,6 +286,25 @@ def _same_request(existing: Appointment, *, doctor, service, start) -> Appointme
     ):
         raise IdempotencyConflict
     return existing
+
+
+def _cached_free(
+    *, doctor: Doctor, service: Service, start: datetime, policy, now: datetime
+) -> bool:
+    """Is `start` among the doctor's free slots in the slot cache? A hint only:
+    the answer may be a moment old either way, so callers check before acting."""
+    from booking.directory import directory
+    from booking.slot_cache import cached_free_slots
+
+    slots = cached_free_slots(
+        doctors=[(doctor, service)],
+        start=start,
+        end=start + timedelta(seconds=1),
+        policy=policy,
+        now=now,
+        branches=directory().branches,
+    )
+    return any(slot.start == start for slot in slots)
 
 
 def _is_schedule_slot(*, doctor: Doctor, service: Service, start: datetime) -> bool:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rest_framework import serializers
 
+from booking.directory import directory
 from booking.models import Appointment
 from catalog.models import Branch, Doctor, Service, Specialty
 
@@ -114,9 +115,29 @@ class SlotQuerySerializer(serializers.Serializer):
         return data
 
 
+class DirectoryRelatedField(serializers.PrimaryKeyRelatedField):
+    """A doctor or service by id, found in the booking directory snapshot
+    (no query: every hold in a storm asks), else in the database."""
+
+    def __init__(self, *, snapshot_attribute: str, **kwargs):
+        self.snapshot_attribute = snapshot_attribute
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, int) or (isinstance(data, str) and data.isdigit()):
+            found = getattr(directory(), self.snapshot_attribute).get(int(data))
+            if found is not None:
+                return found
+        return super().to_internal_value(data)
+
+
 class HoldRequestSerializer(serializers.Serializer):
-    doctor = serializers.PrimaryKeyRelatedField(queryset=Doctor.objects.filter(is_active=True))
-    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.filter(is_active=True))
+    doctor = DirectoryRelatedField(
+        snapshot_attribute="doctors", queryset=Doctor.objects.filter(is_active=True)
+    )
+    service = DirectoryRelatedField(
+        snapshot_attribute="services", queryset=Service.objects.filter(is_active=True)
+    )
     start = serializers.DateTimeField()
     idempotency_key = serializers.CharField(max_length=128, required=False)
     channel = serializers.ChoiceField(choices=Appointment.Channel.choices, default="site")

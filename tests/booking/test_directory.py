@@ -66,3 +66,20 @@ def test_a_lost_version_key_rebuilds_rather_than_trusting_the_old_snapshot(clini
     first = directory.directory()
     cache.delete(directory.VERSION_KEY)  # e.g. Redis restarted
     assert directory.directory() is not first
+
+
+def test_a_request_for_a_held_time_is_refused_with_two_queries(client, doctor, service, free):
+    """In a rush for one time nearly every request is a loser: it must be cheap,
+    and still get its alternatives."""
+    body = {"doctor": doctor.pk, "service": service.pk, "start": free[3].start.isoformat()}
+    first = client.post("/api/v1/holds/", body, content_type="application/json")
+    assert first.status_code == 201
+    client.post("/api/v1/holds/", body, content_type="application/json")  # warms the cache
+    with CaptureQueriesContext(connection) as queries:
+        loser = client.post(
+            "/api/v1/holds/", {**body, "idempotency_key": "k-2"}, content_type="application/json"
+        )
+    assert loser.status_code == 409
+    assert loser.json()["error"]["code"] == "slot_taken"
+    assert len(loser.json()["error"]["alternatives"]) == 3
+    assert len(queries.captured_queries) <= 2
