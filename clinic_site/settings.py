@@ -253,6 +253,9 @@ BOOKING_QUIET_HOURS = tuple(
 )
 # Holds one client (IP address) may take per minute through the API.
 BOOKING_HOLDS_PER_IP = env.str("BOOKING_HOLDS_PER_IP", default="30/min")
+# Trusted channels calling the API for many people ("telegram=<secret>,app=<secret>"):
+# with the key in X-Channel-Key, limits count per X-Channel-Client, not per address.
+BOOKING_CHANNEL_KEYS = env.dict("BOOKING_CHANNEL_KEYS", default={})
 
 # --- Telegram bot ---------------------------------------------------------
 # `manage.py run_telegram_bot`: the token from @BotFather, the Bot API server
@@ -260,6 +263,8 @@ BOOKING_HOLDS_PER_IP = env.str("BOOKING_HOLDS_PER_IP", default="30/min")
 TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
 TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="")
 BOOKING_API_URL = env.str("BOOKING_API_URL", default="http://127.0.0.1:8000/api/v1/")
+# The bot's key among BOOKING_CHANNEL_KEYS (its users are then limited one by one).
+TELEGRAM_CHANNEL_KEY = env.str("TELEGRAM_CHANNEL_KEY", default="")
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {

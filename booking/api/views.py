@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from booking import phone_codes, selectors, services, waitlist
 from booking.api import serializers as s
+from booking.api.channels import channel_client
 from booking.models import Appointment, WaitlistEntry
 from catalog.models import Doctor, Service, Specialty
 
@@ -93,12 +94,20 @@ def _day_start(day, plus_days: int = 0) -> datetime | None:
 
 
 class HoldThrottle(ScopedRateThrottle):
-    """Holds per client address, at the rate settings.BOOKING_HOLDS_PER_IP says now."""
+    """Holds per client address (or per person of a trusted channel), at the rate
+    settings.BOOKING_HOLDS_PER_IP says now."""
 
     scope = "holds"
 
     def get_rate(self) -> str:
         return settings.BOOKING_HOLDS_PER_IP
+
+    def get_cache_key(self, request, view) -> str | None:
+        # A trusted channel (the Telegram bot) is counted per person it serves.
+        client = channel_client(request)
+        if client is not None and not getattr(request.user, "is_authenticated", False):
+            return self.cache_format % {"scope": self.scope, "ident": client}
+        return super().get_cache_key(request, view)
 
 
 class HoldCreate(APIView):

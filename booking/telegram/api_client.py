@@ -35,11 +35,16 @@ class Answer:
 
 
 class BookingApi:
-    def __init__(self, *, base_url: str, language: str = "ru", transport=None):
+    def __init__(
+        self, *, base_url: str, language: str = "ru", channel_key: str = "", transport=None
+    ):
+        headers = {"Accept-Language": language, "User-Agent": "clinic-telegram-bot"}
+        if channel_key:
+            headers["X-Channel-Key"] = channel_key
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/") + "/",
             timeout=TIMEOUT,
-            headers={"Accept-Language": language, "User-Agent": "clinic-telegram-bot"},
+            headers=headers,
             transport=transport,
         )
 
@@ -85,8 +90,19 @@ class BookingApi:
         params = {"doctor": doctor, "limit": limit}
         return (await self._call("GET", "slots/", params=params)).data
 
+    @staticmethod
+    def _for(client: int | str | None) -> dict[str, Any]:
+        """Headers naming the person the bot acts for (limits count per person)."""
+        return {"headers": {"X-Channel-Client": str(client)}} if client is not None else {}
+
     async def hold(
-        self, *, doctor: int, service: int, start: str, idempotency_key: str
+        self,
+        *,
+        doctor: int,
+        service: int,
+        start: str,
+        idempotency_key: str,
+        client: int | str | None = None,
     ) -> dict[str, Any]:
         body = {
             "doctor": doctor,
@@ -95,11 +111,14 @@ class BookingApi:
             "idempotency_key": idempotency_key,
             "channel": "telegram",
         }
-        return (await self._call("POST", "holds/", json=body)).data
+        return (await self._call("POST", "holds/", json=body, **self._for(client))).data
 
-    async def send_phone_code(self, *, appointment: str, token: str, phone: str) -> None:
+    async def send_phone_code(
+        self, *, appointment: str, token: str, phone: str, client: int | str | None = None
+    ) -> None:
         body = {"token": token, "phone": phone}
-        await self._call("POST", f"appointments/{appointment}/phone-code/", json=body)
+        path = f"appointments/{appointment}/phone-code/"
+        await self._call("POST", path, json=body, **self._for(client))
 
     async def confirm(
         self, *, appointment: str, token: str, patient: dict[str, str], code: str

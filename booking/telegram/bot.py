@@ -140,6 +140,7 @@ async def hold_time(
             start=start,
             # A repeated delivery of the same tap holds the same time once.
             idempotency_key=f"telegram-{callback.from_user.id}-{event_update.update_id}",
+            client=callback.from_user.id,
         )
     except ApiError as error:
         if error.code == "slot_taken" and error.alternatives:
@@ -191,7 +192,12 @@ async def got_phone(message: Message, state: FSMContext, api: BookingApi) -> Non
         return
     data = await state.get_data()
     try:
-        await api.send_phone_code(appointment=data["appointment"], token=data["token"], phone=phone)
+        await api.send_phone_code(
+            appointment=data["appointment"],
+            token=data["token"],
+            phone=phone,
+            client=message.from_user.id if message.from_user else None,
+        )
     except ApiError as error:
         await _error(message, error)
         return
@@ -246,9 +252,9 @@ def make_dispatcher() -> Dispatcher:
     return dispatcher
 
 
-async def run(*, token: str, api_url: str, booking_api_url: str) -> None:
+async def run(*, token: str, api_url: str, booking_api_url: str, channel_key: str = "") -> None:
     bot = make_bot(token=token, api_url=api_url)
-    api = BookingApi(base_url=booking_api_url)
+    api = BookingApi(base_url=booking_api_url, channel_key=channel_key)
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await make_dispatcher().start_polling(

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ROOT = Path(django_settings.BASE_DIR)
 WAIT = 20.0
+CHANNEL_KEY = "test-telegram-channel-key"
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +42,7 @@ def bot(live_server, telegram):
         "TELEGRAM_BOT_TOKEN": telegram.token,
         "TELEGRAM_API_URL": telegram.url,
         "BOOKING_API_URL": live_server.url + "/api/v1/",
+        "TELEGRAM_CHANNEL_KEY": CHANNEL_KEY,
         # The bot talks only HTTP: a database it cannot reach proves it never opens one.
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/no_database",
     }
@@ -193,3 +195,29 @@ def test_a_taken_time_offers_three_alternatives(bot, telegram, clinic, live_serv
     assert "удерживается" in held["text"]
     ours = Appointment.objects.exclude(public_id=taken.json()["id"]).get()
     assert ours.status == "held" and ours.channel == "telegram"
+
+
+def test_each_telegram_user_has_their_own_hold_allowance(
+    bot, telegram, clinic, live_server, settings
+):
+    """All bot traffic comes from one address; with the channel key the hold
+    limit counts per Telegram user, not for all of them together."""
+    settings.BOOKING_CHANNEL_KEYS = {"telegram": CHANNEL_KEY}
+    settings.BOOKING_HOLDS_PER_IP = "1/min"
+    for chat_id in (7101, 7102):
+        guest = Guest(telegram, bot, chat_id=chat_id)
+        _doctor, times = therapist_times(guest)
+        _label, data = buttons_of(times)[chat_id - 7101]
+        held = guest.tap(times, data=data)
+        assert "удерживается" in held["text"], held["text"]
+    assert Appointment.objects.filter(channel="telegram", status="held").count() == 2
+    # The same address without the key is one client: its second hold is refused.
+    spare = [d for _, d in buttons_of(times)[2:]]
+    for slot in spare[:2]:
+        _, doctor_id, service_id, start = slot.split(":", 3)
+        answer = httpx.post(
+            live_server.url + "/api/v1/holds/",
+            json={"doctor": int(doctor_id), "service": int(service_id), "start": start},
+            timeout=10,
+        )
+    assert answer.status_code == 429

@@ -33,5 +33,6 @@ class Command(BaseCommand):
                 token=token,
                 api_url=settings.TELEGRAM_API_URL,
                 booking_api_url=settings.BOOKING_API_URL,
+                channel_key=settings.TELEGRAM_CHANNEL_KEY,
             )
         )
