@@ -39,6 +39,13 @@ def manage(request, signed: str):
     appointment = get_object_or_404(
         Appointment.objects.select_related("doctor", "service", "branch"), public_id=public_id
     )
+    return change_appointment(request, appointment, moved_to=manage_path)
+
+
+def change_appointment(request, appointment: Appointment, *, moved_to, back_url: str = ""):
+    """The appointment page: see it, cancel it, or move it to another free time.
+    Shared by the SMS link and the cabinet; `moved_to(new)` is the page of the
+    appointment a move creates."""
     if request.method == "POST":
         try:
             if request.POST.get("action") == "cancel":
@@ -54,7 +61,7 @@ def manage(request, signed: str):
                         "confirms the new one."
                     ),
                 )
-                return redirect(manage_path(new))
+                return redirect(moved_to(new))
         except services.BookingError as error:
             messages.error(request, str(error))
         except ValueError:
@@ -69,7 +76,12 @@ def manage(request, signed: str):
     return render(
         request,
         "booking/manage.html",
-        {"appointment": appointment, "other_times": other_times, "can_change": can_change},
+        {
+            "appointment": appointment,
+            "other_times": other_times,
+            "can_change": can_change,
+            "back_url": back_url,
+        },
     )
 
 

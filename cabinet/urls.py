@@ -3,5 +3,12 @@
 Each part of the cabinet keeps its own urls module and is included here.
 """
 
+from django.urls import path
+
+from booking import cabinet_views
+
 app_name = "cabinet"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("appointments/", cabinet_views.appointments, name="appointments"),
+    path("appointments/<uuid:public_id>/", cabinet_views.appointment, name="appointment"),
+]
