@@ -3,5 +3,10 @@
 Each part of the cabinet keeps its own urls module and is included here.
 """
 
+from django.urls import include, path
+
 app_name = "cabinet"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("cabinet.records.urls")),
+    path("staff/", include("cabinet.staff.urls")),
+]

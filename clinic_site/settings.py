@@ -403,5 +403,7 @@ LOGGING = {
         # Wagtail logs every page created and every background task it runs.
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # fpdf2 subsets fonts through fontTools, which logs every glyph at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }

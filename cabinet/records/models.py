@@ -147,6 +147,15 @@ class LabReport(models.Model):
     def __str__(self) -> str:
         return f"{self.title} {self.collected_at:%Y-%m-%d}"
 
+    @property
+    def worst_flag(self) -> str:
+        """critical > high/low > normal > "" over the report's analytes (prefetch them)."""
+        flags = {result.flag for result in self.results.all()}
+        for flag in ("critical", "high", "low", "normal"):
+            if flag in flags:
+                return "out" if flag in {"high", "low"} else flag
+        return ""
+
 
 class LabResult(models.Model):
     """One analyte of a lab report: value, unit, the lab's range, our flag."""
