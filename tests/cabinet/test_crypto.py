@@ -110,3 +110,26 @@ def test_production_refuses_to_encrypt_without_keys():
 
     with pytest.raises(ImproperlyConfigured):
         encrypt_text("x")
+
+
+def test_production_refuses_to_start_without_field_keys():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in {"CLINIC_FIELD_KEYS", "DEBUG"}} | {
+        "CLINIC_ENV": "production",
+        "SECRET_KEY": "x" * 60,
+        "ALLOWED_HOSTS": "clinic.example",
+        "DJANGO_SETTINGS_MODULE": "clinic_site.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "CLINIC_FIELD_KEYS must be set when CLINIC_ENV=production" in result.stderr
