@@ -107,6 +107,10 @@ def run_import(import_id: int) -> RecordImport:
     return _finish(record_import)
 
 
+def fail_import(import_id: int, *, error: str) -> RecordImport:
+    return _finish(RecordImport.objects.get(pk=import_id), error=error)
+
+
 def _finish(record_import: RecordImport, *, error: str = "") -> RecordImport:
     RecordImport.objects.filter(pk=record_import.pk).update(
         status=RecordImport.Status.FAILED if error else RecordImport.Status.DONE,

@@ -80,3 +80,27 @@ def test_concurrent_writers_do_not_fork_the_chain(patient_a):
     assert errors == []
     assert AuditRecord.objects.count() == 40
     assert "40 records verified" in _verify()
+
+
+@pytest.mark.django_db
+def test_proxy_reads_are_logged_as_parent_for_child(rf, patient_a):
+    from cabinet.audit.services import actor_from_request
+    from cabinet.records.templatetags.records_tags import audit_actor
+    from tests.cabinet.conftest import make_patient
+
+    child = make_patient("pt-test-child", username=None)
+    request = rf.get("/cabinet/results/", REMOTE_ADDR="198.51.100.4")
+    request.user = patient_a.account
+    actor = actor_from_request(request, patient=child)
+    assert (actor.user, actor.on_behalf_of, actor.role) == (
+        patient_a.account,
+        patient_a.account,
+        "proxy",
+    )
+    record = write_audit(actor=actor, patient=child, object_type="lab_reports")
+    assert record.on_behalf_of_id == patient_a.account_id and record.patient_id == child.pk
+    assert "alice" in audit_actor(record, child)
+    own = write_audit(
+        actor=actor_from_request(request, patient=patient_a), patient=patient_a, object_type="x"
+    )
+    assert own.on_behalf_of_id is None and own.actor_role == "patient"

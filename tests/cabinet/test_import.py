@@ -106,3 +106,19 @@ def test_worker_imports_in_the_background_and_progress_reaches_100(celery_worker
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM records_labreport WHERE patient_id = %s", [patient.pk])
         assert cursor.fetchone()[0] == LabReport.objects.filter(patient=patient).count() >= 6
+
+
+@pytest.mark.django_db
+def test_an_unavailable_mis_fails_the_import_visibly_after_the_retries(patient_a, settings):
+    from cabinet.records.tasks import import_patient_record
+
+    settings.MIS_DEMO_OUTAGE = True
+    settings.CIRCUIT_FAILURES = 100
+    record_import = RecordImport.objects.create(patient=patient_a)
+    # apply() runs the task here, retries included (without their countdown).
+    result = import_patient_record.apply(args=[record_import.pk])
+    record_import.refresh_from_db()
+    assert result.result["status"] == "failed"
+    assert record_import.status == "failed" and "unavailable" in record_import.error
+    assert not record_import.active
+    assert Visit.objects.count() == 0
