@@ -35,8 +35,9 @@ def ensure_demo_users() -> list[DemoLogin]:
             email="editor@example.invalid",
         )
         editor.groups.add(editors)
-    if not User.objects.filter(username=DEMO_PATIENT.username).exists():
-        User.objects.create_user(
+    patient_user = User.objects.filter(username=DEMO_PATIENT.username).first()
+    if patient_user is None:
+        patient_user = User.objects.create_user(
             DEMO_PATIENT.username,
             password=DEMO_PATIENT.password,
             first_name="Пациент",
@@ -44,4 +45,29 @@ def ensure_demo_users() -> list[DemoLogin]:
             phone="+79990000001",
             email="patient@example.invalid",
         )
+    link_demo_patient(patient_user)
     return [DEMO_EDITOR, DEMO_PATIENT]
+
+
+def link_demo_patient(user) -> None:
+    """The demo patient's MIS record is the demo login's own; her child has none."""
+    from cabinet.models import Patient
+    from integrations.mis.demo_patients import DEMO_CHILD
+    from integrations.mis.demo_patients import DEMO_PATIENT as MIS_PATIENT
+
+    for person, account in ((MIS_PATIENT, user), (DEMO_CHILD, None)):
+        patient, _created = Patient.objects.get_or_create(
+            mis_id=person.external_id,
+            defaults={
+                "last_name": person.last_name,
+                "first_name": person.first_name,
+                "middle_name": person.middle_name,
+                "birth_date": person.birth_date,
+                "sex": person.sex,
+                "phone": person.phone,
+            },
+        )
+        if account is not None and patient.account_id is None:
+            Patient.objects.filter(account=account).exclude(pk=patient.pk).update(account=None)
+            patient.account = account
+            patient.save(update_fields=["account"])

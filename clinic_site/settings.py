@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "booking",
     "catalog",
     "cabinet",
+    "cabinet.audit",
+    "cabinet.records",
+    "cabinet.staff",
     "integrations",
     "wagtailseo",
     "wagtail.contrib.forms",
@@ -198,6 +201,7 @@ CELERY_TASK_ROUTES = {
     "integrations.tasks.deliver_due_outbox": {"queue": "mis"},
     "integrations.tasks.send_sms": {"queue": "sms"},
     "integrations.tasks.resend_stale_sms": {"queue": "sms"},
+    "cabinet.records.tasks.import_patient_record": {"queue": "mis"},
 }
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
@@ -256,6 +260,23 @@ BOOKING_HOLDS_PER_IP = env.str("BOOKING_HOLDS_PER_IP", default="30/min")
 # Trusted channels calling the API for many people ("telegram=<secret>,app=<secret>"):
 # with the key in X-Channel-Key, limits count per X-Channel-Client, not per address.
 BOOKING_CHANNEL_KEYS = env.dict("BOOKING_CHANNEL_KEYS", default={})
+
+# --- Cabinet: medical records ---------------------------------------------
+# Fernet keys (urlsafe base64, 32 bytes) that encrypt medical fields and files,
+# comma-separated, newest first: the first encrypts, all of them decrypt, so a
+# new key is added in front and `manage.py rotate_field_keys` re-encrypts.
+# Production refuses to start without them; elsewhere a key is derived from
+# SECRET_KEY so the embedded default works out of the box.
+CLINIC_FIELD_KEYS = env.list("CLINIC_FIELD_KEYS", default=[])
+if PRODUCTION and not CLINIC_FIELD_KEYS:
+    raise ImproperlyConfigured("CLINIC_FIELD_KEYS must be set when CLINIC_ENV=production.")
+# Encrypted files of patients' documents (never under MEDIA_ROOT: not served).
+CLINIC_RECORD_FILES_ROOT = Path(
+    env.str("CLINIC_RECORD_FILES_ROOT", default=str(VAR_DIR / "record-files"))
+)
+# The cabinet reloads a patient's history from the MIS when the last import
+# is older than this many minutes.
+CLINIC_RECORDS_REFRESH_MINUTES = env.int("CLINIC_RECORDS_REFRESH_MINUTES", default=30)
 
 # --- Telegram bot ---------------------------------------------------------
 # `manage.py run_telegram_bot`: the token from @BotFather, the Bot API server
@@ -387,5 +408,7 @@ LOGGING = {
         # Wagtail logs every page created and every background task it runs.
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # fpdf2 subsets fonts through fontTools, which logs every glyph at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }

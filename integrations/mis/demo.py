@@ -38,6 +38,7 @@ from integrations.ports import (
     MisStatus,
     MisUnavailable,
     Patient,
+    PatientRecord,
     Schedule,
     Service,
     SlotPolicy,
@@ -410,6 +411,14 @@ class DemoMis:
             patient=None,  # type: ignore[arg-type]
         )
         return self._store.book(request, free=True)
+
+    # --- the patient's record (integrations.ports.PatientRecordSource) ---------
+
+    def patient_record(self, *, patient_id: str, since: date | None = None) -> PatientRecord:
+        self._check_up()
+        from integrations.mis.demo_records import patient_record
+
+        return patient_record(patient_id=patient_id, today=self.today(), since=since)
 
     # --- generation ----------------------------------------------------------
 

@@ -1,0 +1,174 @@
+"""Object access: every cabinet URL, walked as the wrong person, answers 404.
+
+The URLs come from the URL configuration itself, so a view added later is
+walked too (and fails here until its object kind is mapped below).
+"""
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+import pytest
+
+from cabinet.audit.models import AuditRecord
+from cabinet.models import User
+from cabinet.records.models import Document, LabReport, RecordImport, Visit
+from cabinet.staff.models import StaffProfile
+from catalog.models import Doctor, Specialty
+
+# Text only patient B's records contain (B = the demo patient, A = the demo child).
+B_MARKERS = ("Аутоиммунный тиреоидит", "Левотироксин", "Договор на оказание", "ТТГ", "Пациентка")
+
+
+def cabinet_urls() -> list[tuple[str, list[str]]]:
+    """(namespaced name, argument names) of every URL under /cabinet/."""
+    found = []
+
+    def walk(patterns, prefix: str, namespaces: list[str]) -> None:
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                names = [*namespaces, entry.namespace] if entry.namespace else namespaces
+                walk(entry.url_patterns, route, names)
+            elif isinstance(entry, URLPattern) and route.startswith("cabinet/"):
+                found.append((":".join([*namespaces, entry.name]), list(entry.pattern.converters)))
+
+    walk(get_resolver().url_patterns, "", [])
+    return found
+
+
+def objects_of(patient) -> dict[str, object]:
+    """For each URL argument, the id of one of this patient's objects."""
+    return {
+        "report_id": LabReport.objects.filter(patient=patient).first().pk,
+        "visit_id": Visit.objects.filter(patient=patient).first().pk,
+        "document_id": Document.objects.filter(patient=patient).first().pk,
+        "import_id": RecordImport.objects.filter(patient=patient).first().pk,
+        "code": "3016-3",  # TSH: only B has it
+        "patient_id": patient.pk,
+        "public_id": _appointment_of(patient).public_id,
+    }
+
+
+def _appointment_of(patient):
+    """A confirmed appointment of the patient's account (the cabinet's appointments)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from booking.models import Appointment
+    from catalog.models import Service
+
+    doctor = Doctor.objects.first() or Doctor.objects.create(
+        external_id="d-access", last_name="Доступов", first_name="Врач"
+    )
+    service = Service.objects.first() or Service.objects.create(
+        external_id="s-access", code="B01.047.001", name="Приём", duration_minutes=30, price=1
+    )
+    start = timezone.now() + timedelta(days=3)
+    return Appointment.objects.create(
+        doctor=doctor,
+        service=service,
+        start=start,
+        end=start + timedelta(minutes=30),
+        blocked_until=start + timedelta(minutes=30),
+        status=Appointment.Status.CONFIRMED,
+        patient=patient.account,
+    )
+
+
+def _urls_against(patient) -> tuple[list[str], list[str]]:
+    """(URLs naming one of the patient's objects, URLs naming none)."""
+    objects = objects_of(patient)
+    with_objects, lists = [], []
+    for name, arguments in cabinet_urls():
+        missing = [a for a in arguments if a not in objects]
+        assert not missing, f"{name}: map {missing} to patient B's objects in objects_of()"
+        url = reverse(name, kwargs={a: objects[a] for a in arguments})
+        (with_objects if arguments else lists).append(url)
+    return with_objects, lists
+
+
+@pytest.mark.django_db
+def test_patient_a_gets_404_for_every_object_of_patient_b(client, child_patient, demo_patient):
+    client.force_login(child_patient.account)
+    with_objects, lists = _urls_against(demo_patient)
+    assert len(with_objects) >= 7 and len(lists) >= 6
+    reads_of_b = AuditRecord.objects.filter(patient=demo_patient, action__in=["read", "export"])
+    before = reads_of_b.count()
+
+    for url in with_objects:
+        assert client.get(url).status_code == 404, url
+
+    # Pages without an id show A's own data, even when A's session claims B.
+    session = client.session
+    session["cabinet_acting_patient"] = demo_patient.pk
+    session.save()
+    for url in lists:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert not [m for m in B_MARKERS if m in html], url
+    assert reads_of_b.count() == before  # nothing of B was read
+    print(f"walked {len(with_objects) + len(lists)} cabinet URLs as patient A")  # noqa: T201
+
+
+@pytest.mark.django_db
+def test_registrar_and_editor_never_open_a_card(client, demo_patient):
+    with_objects, lists = _urls_against(demo_patient)
+    for role in (StaffProfile.Role.REGISTRAR, StaffProfile.Role.EDITOR):
+        user = User.objects.create_user(f"staff-{role}", password="x-secret-2026", is_staff=True)
+        StaffProfile.objects.create(user=user, role=role)
+        client.force_login(user)
+        for url in with_objects:
+            assert client.get(url).status_code == 404, (role, url)
+        for url in lists:  # 404, or a staff member's own (empty) list: never B's data
+            response = client.get(url)
+            assert response.status_code in (200, 404), (role, url)
+            shown = response.content.decode()
+            assert not any(marker in shown for marker in B_MARKERS), (role, url)
+    assert not AuditRecord.objects.filter(actor__username__startswith="staff-").exists()
+
+
+def _doctor(external_id: str, specialty: Specialty) -> Doctor:
+    doctor = Doctor.objects.create(external_id=external_id, last_name="Врачова", first_name="Ирина")
+    doctor.specialties.add(specialty)
+    return doctor
+
+
+@pytest.mark.django_db
+def test_attending_doctor_and_head_of_department(client, demo_patient, child_patient):
+    endocrinology = Specialty.objects.create(external_id="sp-058", name="Эндокринология")
+    paediatrics = Specialty.objects.create(external_id="sp-031", name="Педиатрия")
+    endocrinologist = _doctor("dr-058-1", endocrinology)  # saw the demo patient
+    _doctor("dr-058-2", endocrinology)
+    _doctor("dr-031-1", paediatrics)  # saw the child
+    b_card = reverse("cabinet:staff:patient-card", args=[demo_patient.pk])
+    a_card = reverse("cabinet:staff:patient-card", args=[child_patient.pk])
+
+    def staff(name, **profile):
+        user = User.objects.create_user(name, password="x-secret-2026", is_staff=True)
+        StaffProfile.objects.create(user=user, **profile)
+        client.force_login(user)
+        return user
+
+    doctor = staff("attending", role="attending", doctor=endocrinologist)
+    response = client.get(b_card)
+    assert response.status_code == 200 and "E06.3" in response.content.decode()
+    record = AuditRecord.objects.order_by("-id").first()
+    assert (record.actor_id, record.actor_role, record.object_type, record.patient_id) == (
+        doctor.pk,
+        "attending",
+        "medical_card",
+        demo_patient.pk,
+    )
+    assert client.get(a_card).status_code == 404  # not their patient
+    assert client.get(reverse("cabinet:records:card")).status_code == 404  # no own cabinet
+
+    staff("colleague", role="attending", doctor=Doctor.objects.get(external_id="dr-058-2"))
+    assert client.get(b_card).status_code == 404
+
+    staff("head", role="head", department=endocrinology)
+    assert client.get(b_card).status_code == 200
+    assert client.get(a_card).status_code == 404
+    staff("paediatric-head", role="head", department=paediatrics)
+    assert client.get(a_card).status_code == 200
+    assert client.get(b_card).status_code == 404
