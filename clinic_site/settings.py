@@ -227,6 +227,12 @@ MEDIALOG_USER = env.str("MEDIALOG_USER", default="")
 MEDIALOG_PASSWORD = env.str("MEDIALOG_PASSWORD", default="")
 MEDIALOG_TIME_ZONE = env.str("MEDIALOG_TIME_ZONE", default="Europe/Moscow")
 MEDIALOG_TIMEOUT = env.float("MEDIALOG_TIMEOUT", default=10.0)
+# Инфоклиника (MIS_ADAPTER=infoclinica): XML over HTTP, OAuth2 client credentials.
+INFOCLINICA_URL = env.str("INFOCLINICA_URL", default="http://127.0.0.1:8093")
+INFOCLINICA_CLIENT_ID = env.str("INFOCLINICA_CLIENT_ID", default="")
+INFOCLINICA_CLIENT_KEY = env.str("INFOCLINICA_CLIENT_KEY", default="")
+INFOCLINICA_TIME_ZONE = env.str("INFOCLINICA_TIME_ZONE", default="Europe/Moscow")
+INFOCLINICA_TIMEOUT = env.float("INFOCLINICA_TIMEOUT", default=10.0)
 
 # Circuit breaker of each external system: this many transport failures within
 # the window (seconds) open it; calls then fail at once for the cooldown.

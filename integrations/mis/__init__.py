@@ -27,7 +27,15 @@ def _adapter() -> MisAdapter:
             settings.MEDIALOG_TIME_ZONE,
             settings.MEDIALOG_TIMEOUT,
         )
-    raise ValueError(f"Unknown MIS_ADAPTER {name!r}; known: demo, medialog.")
+    if name == "infoclinica":
+        return _infoclinica(
+            settings.INFOCLINICA_URL,
+            settings.INFOCLINICA_CLIENT_ID,
+            settings.INFOCLINICA_CLIENT_KEY,
+            settings.INFOCLINICA_TIME_ZONE,
+            settings.INFOCLINICA_TIMEOUT,
+        )
+    raise ValueError(f"Unknown MIS_ADAPTER {name!r}; known: demo, medialog, infoclinica.")
 
 
 @lru_cache(maxsize=8)
@@ -42,3 +50,12 @@ def _medialog(url: str, user: str, password: str, time_zone: str, timeout: float
     from integrations.mis.medialog import MedialogMis
 
     return MedialogMis(url=url, user=user, password=password, time_zone=time_zone, timeout=timeout)
+
+
+@lru_cache(maxsize=8)
+def _infoclinica(url: str, client_id: str, key: str, time_zone: str, timeout: float) -> MisAdapter:
+    from integrations.mis.infoclinica import InfoclinicaMis
+
+    return InfoclinicaMis(
+        url=url, client_id=client_id, client_key=key, time_zone=time_zone, timeout=timeout
+    )
