@@ -233,6 +233,12 @@ INFOCLINICA_CLIENT_ID = env.str("INFOCLINICA_CLIENT_ID", default="")
 INFOCLINICA_CLIENT_KEY = env.str("INFOCLINICA_CLIENT_KEY", default="")
 INFOCLINICA_TIME_ZONE = env.str("INFOCLINICA_TIME_ZONE", default="Europe/Moscow")
 INFOCLINICA_TIMEOUT = env.float("INFOCLINICA_TIMEOUT", default=10.0)
+# 1С:Медицина (MIS_ADAPTER=onec): its HTTP service, Basic auth, the base's wall-clock zone.
+ONEC_URL = env.str("ONEC_URL", default="http://127.0.0.1:8094/hs/clinic/v1")
+ONEC_USER = env.str("ONEC_USER", default="")
+ONEC_PASSWORD = env.str("ONEC_PASSWORD", default="")
+ONEC_TIME_ZONE = env.str("ONEC_TIME_ZONE", default="Europe/Moscow")
+ONEC_TIMEOUT = env.float("ONEC_TIMEOUT", default=10.0)
 
 # Circuit breaker of each external system: this many transport failures within
 # the window (seconds) open it; calls then fail at once for the cooldown.

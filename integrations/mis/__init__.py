@@ -35,7 +35,15 @@ def _adapter() -> MisAdapter:
             settings.INFOCLINICA_TIME_ZONE,
             settings.INFOCLINICA_TIMEOUT,
         )
-    raise ValueError(f"Unknown MIS_ADAPTER {name!r}; known: demo, medialog, infoclinica.")
+    if name == "onec":
+        return _onec(
+            settings.ONEC_URL,
+            settings.ONEC_USER,
+            settings.ONEC_PASSWORD,
+            settings.ONEC_TIME_ZONE,
+            settings.ONEC_TIMEOUT,
+        )
+    raise ValueError(f"Unknown MIS_ADAPTER {name!r}; known: demo, medialog, infoclinica, onec.")
 
 
 @lru_cache(maxsize=8)
@@ -59,3 +67,10 @@ def _infoclinica(url: str, client_id: str, key: str, time_zone: str, timeout: fl
     return InfoclinicaMis(
         url=url, client_id=client_id, client_key=key, time_zone=time_zone, timeout=timeout
     )
+
+
+@lru_cache(maxsize=8)
+def _onec(url: str, user: str, password: str, time_zone: str, timeout: float) -> MisAdapter:
+    from integrations.mis.onec import OnecMis
+
+    return OnecMis(url=url, user=user, password=password, time_zone=time_zone, timeout=timeout)

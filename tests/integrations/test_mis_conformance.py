@@ -22,6 +22,7 @@ from integrations.mis.demo import DemoMis
 from integrations.mis.demo_patients import DEMO_PATIENT, FAMILY
 from integrations.mis.infoclinica import InfoclinicaMis
 from integrations.mis.medialog import MedialogMis
+from integrations.mis.onec import OnecMis
 from integrations.mis_sync import run_mis_sync
 from integrations.ports import (
     BookingRequest,
@@ -35,6 +36,8 @@ from integrations.ports import (
 )
 from integrations.simulators.infoclinica import InfoclinicaSimulator
 from integrations.simulators.medialog import MedialogSimulator
+from integrations.simulators.onec import ROOT as ONEC_ROOT
+from integrations.simulators.onec import OnecSimulator
 
 SEED = 2026
 # Every call of a networked adapter must give up within this many seconds.
@@ -132,6 +135,38 @@ def infoclinica(tmp_path: Path, **knobs: object) -> MisUnderTest:
     )
 
 
+def onec(tmp_path: Path, **knobs: object) -> MisUnderTest:
+    simulator = OnecSimulator(store=tmp_path / "onec.sqlite3", **knobs).start()
+    zone = str(knobs.get("time_zone", "Europe/Moscow"))
+
+    def adapter(password: str = "onec") -> OnecMis:  # noqa: S107
+        return OnecMis(
+            url=simulator.url + ONEC_ROOT,
+            user="site",
+            password=password,
+            time_zone=zone,
+            timeout=TIMEOUT,
+        )
+
+    def slow() -> None:
+        simulator.knobs.latency = TIMEOUT * 3
+
+    def fast() -> None:
+        simulator.knobs.latency = 0.0
+
+    return MisUnderTest(
+        adapter=adapter(),
+        take_by_phone=simulator.take_by_phone,
+        outages={
+            "503": (lambda: simulator.set_outage("503"), lambda: simulator.set_outage("")),
+            "refused": (lambda: simulator.set_outage("refused"), lambda: simulator.set_outage("")),
+            "slow": (slow, fast),
+        },
+        wrong_password=lambda: adapter("not-the-password"),
+        stop=simulator.close,
+    )
+
+
 SYSTEMS: dict[str, Callable[[Path], MisUnderTest]] = {
     "demo": demo,
     "medialog": medialog,
@@ -146,6 +181,9 @@ SYSTEMS: dict[str, Callable[[Path], MisUnderTest]] = {
     "infoclinica-ekb-skewed": lambda tmp_path: infoclinica(
         tmp_path, time_zone="Asia/Yekaterinburg", clock_skew=1200
     ),
+    "onec": onec,
+    # A 1C base kept on Yekaterinburg time: every branch's times on that clock.
+    "onec-ekb": lambda tmp_path: onec(tmp_path, time_zone="Asia/Yekaterinburg"),
 }
 
 
