@@ -239,6 +239,16 @@ ONEC_USER = env.str("ONEC_USER", default="")
 ONEC_PASSWORD = env.str("ONEC_PASSWORD", default="")
 ONEC_TIME_ZONE = env.str("ONEC_TIME_ZONE", default="Europe/Moscow")
 ONEC_TIMEOUT = env.float("ONEC_TIMEOUT", default=10.0)
+# The CommerceML exchange 1C calls to push the price list (/integrations/1c/exchange):
+# its HTTP Basic login (the endpoint refuses everything while unset), the part
+# size 1C is told to send, the largest file taken, the price type imported
+# (its name or id; empty: the first one), where uploads are kept.
+COMMERCEML_USER = env.str("COMMERCEML_USER", default="")
+COMMERCEML_PASSWORD = env.str("COMMERCEML_PASSWORD", default="")
+COMMERCEML_FILE_LIMIT = env.int("COMMERCEML_FILE_LIMIT", default=1024 * 1024)
+COMMERCEML_MAX_FILE_SIZE = env.int("COMMERCEML_MAX_FILE_SIZE", default=200 * 1024 * 1024)
+COMMERCEML_PRICE_TYPE = env.str("COMMERCEML_PRICE_TYPE", default="")
+COMMERCEML_DIR = env.str("COMMERCEML_DIR", default=str(VAR_DIR / "commerceml"))
 
 # Circuit breaker of each external system: this many transport failures within
 # the window (seconds) open it; calls then fail at once for the cooldown.
