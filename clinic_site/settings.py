@@ -249,6 +249,8 @@ COMMERCEML_FILE_LIMIT = env.int("COMMERCEML_FILE_LIMIT", default=1024 * 1024)
 COMMERCEML_MAX_FILE_SIZE = env.int("COMMERCEML_MAX_FILE_SIZE", default=200 * 1024 * 1024)
 COMMERCEML_PRICE_TYPE = env.str("COMMERCEML_PRICE_TYPE", default="")
 COMMERCEML_DIR = env.str("COMMERCEML_DIR", default=str(VAR_DIR / "commerceml"))
+# Prices come from 1C's price list only: the MIS sync then leaves known services' prices.
+COMMERCEML_OWNS_PRICES = env.bool("COMMERCEML_OWNS_PRICES", default=False)
 
 # Circuit breaker of each external system: this many transport failures within
 # the window (seconds) open it; calls then fail at once for the cooldown.

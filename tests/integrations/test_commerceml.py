@@ -204,3 +204,18 @@ def test_the_management_command_pushes_a_marked_up_price_list(catalog, endpoint)
     single = unique_codes(catalog, 1)[0]
     service = Service.objects.get(external_id=f"sv-{single}")
     assert service.price == (catalog[single].price * Decimal("1.1")).quantize(Decimal(1))
+
+
+@pytest.mark.parametrize("owns", [True, False])
+def test_the_mis_sync_keeps_1cs_prices_when_the_price_list_owns_them(
+    catalog, endpoint, settings, owns
+):
+    from catalog.sync import sync_catalog
+
+    settings.COMMERCEML_OWNS_PRICES = owns
+    code = unique_codes(catalog, 1)[0]
+    files = price_list_files(prices={code: Decimal(7777)})
+    assert push(endpoint, user=USER, password=PASSWORD, files=files).ok
+    sync_catalog(adapter=DemoMis(seed=2026))
+    price = Service.objects.get(external_id=f"sv-{code}").price
+    assert price == (Decimal(7777) if owns else catalog[code].price)
