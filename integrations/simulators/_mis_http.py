@@ -2,20 +2,22 @@
 
 Инфоклиника and 1С:Медицина subclass `MisHttpSimulator` and implement
 `respond()`; the base serves it, applies the knobs and keeps the patients the
-protocol adds. Knobs (constructor keywords or attributes of `knobs`):
-latency, error_rate, outage ("" | "503" | "refused"), time_zone (the MIS
-server's wall clock), clock_skew (seconds the MIS's clock is ahead), seed.
+protocol adds. Knobs (constructor keywords, attributes of `knobs`, or
+`GET/POST /_sim/knobs` as JSON on a running process): latency, error_rate,
+outage ("" | "503" | "refused"; "refused" only in-process), time_zone (the
+MIS server's wall clock), clock_skew (seconds the MIS's clock is ahead), seed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import sys
 import tempfile
 import threading
 import time as clock
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -79,6 +81,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         simulator = self.simulator
         knobs = simulator.knobs
+        if self.path.split("?")[0] == "/_sim/knobs":
+            self._answer(simulator.knobs_endpoint(method, body))
+            return
         if knobs.outage == "refused":
             # A kept-alive connection outlives the closed socket: drop it too.
             self.close_connection = True
@@ -92,6 +97,9 @@ class _Handler(BaseHTTPRequestHandler):
                 reply = Reply(500, b"simulated internal error", "text/plain")
             else:
                 reply = simulator.respond(method, self.path, dict(self.headers.items()), body)
+        self._answer(reply)
+
+    def _answer(self, reply: Reply) -> None:
         try:
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
@@ -219,6 +227,25 @@ class MisHttpSimulator:
 
     def take_by_phone(self, *, doctor_id: str, start: datetime, end: datetime) -> None:
         self.mis.book_by_phone(doctor_id=doctor_id, start=start, end=end)
+
+    def knobs_endpoint(self, method: str, body: bytes) -> Reply:
+        """GET /_sim/knobs shows the knobs; POST changes them (JSON)."""
+        names = {f.name for f in fields(MisKnobs)} - {"error_rng", "seed"}
+        if method == "POST":
+            try:
+                changes = json.loads(body or b"{}")
+                if not isinstance(changes, dict) or set(changes) - names:
+                    raise ValueError(f"knobs are {sorted(names)}")
+                if changes.get("outage", "") not in ("", "503"):
+                    raise ValueError("outage over HTTP is '' or '503'")
+                ZoneInfo(changes.get("time_zone", self.knobs.time_zone))
+            except (ValueError, KeyError) as error:
+                payload = json.dumps({"error": str(error)}).encode()
+                return Reply(400, payload, "application/json")
+            for name, value in changes.items():
+                setattr(self.knobs, name, value)
+        shown = {name: getattr(self.knobs, name) for name in sorted(names)}
+        return Reply(200, json.dumps(shown).encode(), "application/json")
 
     # --- helpers for the protocols ----------------------------------------------
 

@@ -156,3 +156,16 @@ def test_runs_as_a_process_through_manage_py_simulate(closed_port):
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=10)
+
+
+def test_knobs_change_over_http_on_a_running_simulator(simulator):
+    knobs = f"{simulator.url}/_sim/knobs"
+    assert httpx.get(knobs, timeout=5).json()["outage"] == ""
+    answer = httpx.post(knobs, json={"outage": "503", "clock_skew": 60}, timeout=5)
+    assert answer.json()["outage"] == "503" and answer.json()["clock_skew"] == 60
+    with pytest.raises(MisUnavailable):
+        adapter_for(simulator).ping()
+    assert httpx.post(knobs, json={"outage": "refused"}, timeout=5).status_code == 400
+    assert httpx.post(knobs, json={"nonsense": 1}, timeout=5).status_code == 400
+    httpx.post(knobs, json={"outage": ""}, timeout=5)
+    assert adapter_for(simulator).ping().ok
