@@ -25,7 +25,8 @@ Assumed (nothing public found; correct here when a clinic shows the real one):
   PCODE, names, BDATE, GENDER 1/2, PHONE, EMAIL); CLIENT_ADD (-> PCODE);
   SCHEDULE_REC_RESERVE (DCODE, FILIAL, SCHID, WORKDATE, BHOUR, BMIN, FHOUR,
   FMIN, PCODE -> SCHEDID and the times booked), idempotent by MSH.10;
-  SCHEDULE_REC_REMOVE (SCHEDID).
+  SCHEDULE_REC_REMOVE (SCHEDID); SCHEDULE_FREE (DCODE, SCHID, BDATE, FDATE
+  -> SLOT: DCODE, FILIAL, WDATE, BHOUR, BMIN, FHOUR, FMIN), its own free times.
 - Every time is the wall clock of the branch it belongs to (FILIAL; empty:
   the server's own zone) without an offset. We convert with the branch's zone
   and report in `time_zone`, the MIS server's zone.
@@ -277,6 +278,27 @@ class InfoclinicaMis:
             )
             for row in _rows(out, "CLIENT")
         ]
+
+    # --- beyond the port ------------------------------------------------------
+
+    def free_slots(
+        self, *, doctor_id: str, service_id: str, start: date, end: date
+    ) -> list[WorkInterval]:
+        """Инфоклиника's own free times (SCHEDULE_FREE), to check `slot_policy` against."""
+        out = self._call(
+            "SCHEDULE_FREE",
+            [
+                ("DCODE", doctor_id),
+                ("SCHID", service_id),
+                ("BDATE", start.strftime("%Y%m%d")),
+                ("FDATE", end.strftime("%Y%m%d")),
+            ],
+        )
+        slots = []
+        for row in _rows(out, "SLOT"):
+            begins, ends = self._interval(row, _text(row, "FILIAL"), "WDATE")
+            slots.append(WorkInterval(_text(row, "DCODE"), _text(row, "FILIAL"), begins, ends))
+        return slots
 
     # --- times --------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from the configuration, and this is our plausible shape; correct it here):
   `GET info` (version, serverTime, timeZone), `GET branches`,
   `GET specialties`, `GET services` (id, code = nomenclature code, name,
   specialtyId, durationMinutes, price as a decimal string, online),
+  `GET free-slots?doctorId=&serviceId=&from=&to=` (its own free times),
   `GET doctors` (id, names, specialties/branches/services id lists,
   careerStart, category, degree), `GET schedule?from=&to=` ({work: [doctorId,
   branchId, start, end], busy: [...], breaks: [...]}), `GET patients?phone=
@@ -218,6 +219,31 @@ class OnecMis:
                 sex=p.get("sex") or "",
             )
             for p in self._get("patients", params=params)
+        ]
+
+    # --- beyond the port ------------------------------------------------------
+
+    def free_slots(
+        self, *, doctor_id: str, service_id: str, start: date, end: date
+    ) -> list[WorkInterval]:
+        """1С:Медицина's own free times (GET free-slots), to check `slot_policy` against."""
+        rows = self._get(
+            "free-slots",
+            params={
+                "doctorId": doctor_id,
+                "serviceId": service_id,
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+            },
+        )
+        return [
+            WorkInterval(
+                r["doctorId"],
+                r.get("branchId") or "",
+                self._aware(r["start"]),
+                self._aware(r["end"]),
+            )
+            for r in rows
         ]
 
     # --- HTTP ---------------------------------------------------------------------

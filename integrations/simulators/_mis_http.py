@@ -295,6 +295,47 @@ class MisHttpSimulator:
         return self.mis._store.book(request, free=inside and not clash)  # noqa: SLF001
 
 
+def free_times(
+    mis: DemoMis,
+    *,
+    doctor_id: str,
+    service_id: str,
+    first: date,
+    last: date,
+    day_of,
+    grid_minutes: int | None,
+    buffer_minutes: int,
+    breaks_block: bool,
+) -> list[tuple[datetime, datetime, str]]:
+    """A MIS's own free times of a doctor for a service: (start, end, branch).
+
+    Starts step from the start of each shift (by the grid, or by the
+    service's length); a start is free when the visit overlaps no visit
+    widened by the buffer and, where the MIS closes them, no break. `day_of`
+    gives the date a start counts on (the MIS's clock or the branch's)."""
+    service = next((s for s in mis.services() if s.external_id == service_id), None)
+    if service is None:
+        raise ValueError(f"unknown service {service_id}")
+    length = timedelta(minutes=service.duration_minutes)
+    step = timedelta(minutes=grid_minutes) if grid_minutes else length
+    buffer = timedelta(minutes=buffer_minutes)
+    schedule = mis.schedule(start=first - timedelta(days=1), end=last + timedelta(days=1))
+    visits = [b for b in schedule.busy if b.doctor_id == doctor_id]
+    breaks = [b for b in schedule.breaks if b.doctor_id == doctor_id] if breaks_block else []
+    answer = []
+    shifts = sorted((w for w in schedule.work if w.doctor_id == doctor_id), key=lambda w: w.start)
+    for shift in shifts:
+        start = shift.start
+        while start + length <= shift.end:
+            end = start + length
+            taken = any(v.start - buffer < end and start < v.end + buffer for v in visits)
+            closed = any(b.start < end and start < b.end for b in breaks)
+            if first <= day_of(start, shift.branch_id) <= last and not (taken or closed):
+                answer.append((start, end, shift.branch_id))
+            start += step
+    return answer
+
+
 def branch_zone(branch_id: str, default: str) -> ZoneInfo:
     """The wall-clock zone of a demo branch (the server's own for "")."""
     for branch in BRANCHES:

@@ -23,7 +23,7 @@ from lxml import etree
 
 from integrations.ports import BookingRequest, MisError, Patient, SlotTaken
 from integrations.simulators import register
-from integrations.simulators._mis_http import MisHttpSimulator, Reply, branch_zone
+from integrations.simulators._mis_http import MisHttpSimulator, Reply, branch_zone, free_times
 
 NS = "http://sdsys.ru/"
 TOKEN_PATH = "/oauth2/token"  # noqa: S105 - a path, not a password
@@ -31,6 +31,9 @@ API_PATH = "/api/xml"
 VERSION = "simulator 1.0"
 STAMP = "%Y%m%d%H%M%S"
 SECRET_WINDOW = 300  # seconds the secret's timestamp may differ from the server's clock
+# Инфоклиника's free time: a 15-minute grid, 10 minutes kept between visits,
+# lunch open to booking.
+GRID_MINUTES, BUFFER_MINUTES, BREAKS_BLOCK = 15, 10, False
 INTERVAL_WORK, INTERVAL_VISIT, INTERVAL_BREAK = "1", "2", "3"
 CHECK_TIME_TAKEN, CHECK_NO_PATIENT, CHECK_BAD_REQUEST = "2", "3", "9"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -235,6 +238,35 @@ class InfoclinicaSimulator(MisHttpSimulator):
             _add(row, "WDATE", start.strftime("%Y%m%d"))
             _time(row, "B", start)
             _time(row, "F", end)
+
+    def _schedule_free(self, fields: _Fields, message_id: str, out: etree._Element) -> None:
+        first, last = fields.day("BDATE"), fields.day("FDATE")
+        if last < first or (last - first).days > 62:
+            raise Refusal(CHECK_BAD_REQUEST, "BDATE..FDATE must be 0..62 days")
+        try:
+            slots = free_times(
+                self.mis,
+                doctor_id=fields.required("DCODE"),
+                service_id=fields.required("SCHID"),
+                first=first,
+                last=last,
+                day_of=lambda moment, branch_id: moment.astimezone(
+                    branch_zone(branch_id, self.knobs.time_zone)
+                ).date(),
+                grid_minutes=GRID_MINUTES,
+                buffer_minutes=BUFFER_MINUTES,
+                breaks_block=BREAKS_BLOCK,
+            )
+        except ValueError as exc:
+            raise Refusal(CHECK_BAD_REQUEST, str(exc)) from exc
+        for start, end, branch_id in slots:
+            zone = branch_zone(branch_id, self.knobs.time_zone)
+            row = etree.SubElement(out, f"{{{NS}}}SLOT")
+            _add(row, "DCODE", fields.get("DCODE"))
+            _add(row, "FILIAL", branch_id)
+            _add(row, "WDATE", start.astimezone(zone).strftime("%Y%m%d"))
+            _time(row, "B", start.astimezone(zone))
+            _time(row, "F", end.astimezone(zone))
 
     def _client_check(self, fields: _Fields, message_id: str, out: etree._Element) -> None:
         birth = fields.get("BDATE")

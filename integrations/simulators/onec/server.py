@@ -16,10 +16,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 from integrations.ports import BookingRequest, MisError, Patient, SlotTaken
 from integrations.simulators import register
-from integrations.simulators._mis_http import MisHttpSimulator, Reply
+from integrations.simulators._mis_http import MisHttpSimulator, Reply, free_times
 
 ROOT = "/hs/clinic/v1"
 VERSION = "simulator 1.0 (clinic HTTP service v1)"
+# 1С:Медицина's free time: visits back to back from the start of the shift,
+# no gap between them, lunch closed.
+GRID_MINUTES, BUFFER_MINUTES, BREAKS_BLOCK = None, 0, True
 
 
 class ApiError(Exception):
@@ -125,6 +128,30 @@ class OnecSimulator(MisHttpSimulator):
             ]
         if method == "GET" and route == "schedule":
             return 200, self._schedule(query)
+        if method == "GET" and route == "free-slots":
+            first, last = date.fromisoformat(query["from"]), date.fromisoformat(query["to"])
+            if last < first or (last - first).days > 62:
+                raise ApiError(400, "BAD_REQUEST", "from..to must be 0..62 days")
+            slots = free_times(
+                self.mis,
+                doctor_id=_required(query, "doctorId"),
+                service_id=_required(query, "serviceId"),
+                first=first,
+                last=last,
+                day_of=lambda moment, _branch: self._local(moment).date(),
+                grid_minutes=GRID_MINUTES,
+                buffer_minutes=BUFFER_MINUTES,
+                breaks_block=BREAKS_BLOCK,
+            )
+            return 200, [
+                {
+                    "doctorId": query["doctorId"],
+                    "branchId": branch_id,
+                    "start": self._local(start).isoformat(),
+                    "end": self._local(end).isoformat(),
+                }
+                for start, end, branch_id in slots
+            ]
         if method == "GET" and route == "patients":
             birth = query.get("birthDate")
             found = self.find_patients(
