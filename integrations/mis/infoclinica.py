@@ -38,6 +38,7 @@ import hashlib
 import threading
 import time as clock
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -378,7 +379,7 @@ class InfoclinicaMis:
     def _call(
         self,
         kind: str,
-        fields: list[tuple[str, str]] = (),  # type: ignore[assignment]
+        fields: Sequence[tuple[str, str]] = (),
         *,
         message_id: str = "",
         branch_id: str = "",
@@ -415,7 +416,7 @@ class InfoclinicaMis:
         return out
 
     def _message(
-        self, kind: str, fields: list[tuple[str, str]], message_id: str, branch_id: str
+        self, kind: str, fields: Sequence[tuple[str, str]], message_id: str, branch_id: str
     ) -> bytes:
         root = etree.Element(f"{{{NS}}}WEB_{kind}", nsmap={None: NS})
         header = etree.SubElement(root, f"{{{NS}}}MSH")
