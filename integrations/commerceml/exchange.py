@@ -184,7 +184,11 @@ def _import_offers(session: Path, source: Path) -> Step:
     written = apply_prices(plan)
     if plan.unknown:
         # Reported, not invented: a service appears in the catalog only from the MIS.
-        logger.warning("1C price list: no service with the code(s) %s", ", ".join(plan.unknown))
+        logger.warning(
+            "1C price list: %d good(s) with no service, e.g. %s",
+            len(plan.unknown),
+            ", ".join(plan.unknown[:50]),
+        )
     summary = f"{source.name}: {plan.summary()}"
     if written != len(plan.changes):
         summary += f" (written {written}: the rest changed meanwhile)"
