@@ -71,6 +71,10 @@ def exchange(request: HttpRequest) -> HttpResponse:
             return _answer(receive_chunk(session, filename, request, length))
         if mode == "import":
             return _answer(import_step(session, filename))
+        if mode in ("complete", "deactivate"):
+            # Newer 1C versions close an exchange with these; the catalog's
+            # services come and go with the MIS sync, so nothing is left to do.
+            return _answer(Step("success"))
     except CommerceMLError as error:
         logger.warning("1C exchange %s %s failed: %s", mode, filename, error)
         return _failure(str(error))

@@ -195,6 +195,11 @@ def test_offers_before_goods_and_unsafe_names_are_refused(catalog, endpoint):
         assert _import(client, endpoint, "never-sent.xml") == (
             "failure\nnever-sent.xml was not uploaded"
         )
+        for mode in ("complete", "deactivate"):
+            assert client.get(endpoint, params={"type": "catalog", "mode": mode}).text == "success"
+        assert client.get(endpoint, params={"type": "catalog", "mode": "drop"}).text == (
+            "failure\nunknown mode 'drop'"
+        )
 
 
 def test_the_management_command_pushes_a_marked_up_price_list(catalog, endpoint):
