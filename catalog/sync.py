@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 
 from catalog.models import Branch, CheckupProgram, Doctor, LabTest, Service, Specialty
@@ -122,6 +123,13 @@ def sync_catalog(*, adapter: MisAdapter) -> CatalogSyncResult:
         Specialty, {s.external_id: {"name": s.name} for s in specialties}
     )
     specialty_ids = _ids(Specialty)
+    # When 1C's price list (CommerceML) owns prices, the MIS's price only
+    # seeds a new service; the stored price of a known one stays.
+    kept_prices = (
+        dict(Service.objects.values_list("external_id", "price"))
+        if settings.COMMERCEML_OWNS_PRICES
+        else {}
+    )
     result.counts["service"] = _sync_rows(
         Service,
         {
@@ -129,7 +137,7 @@ def sync_catalog(*, adapter: MisAdapter) -> CatalogSyncResult:
                 "code": s.code,
                 "name": s.name,
                 "duration_minutes": s.duration_minutes,
-                "price": s.price,
+                "price": kept_prices.get(s.external_id, s.price),
                 "is_online": s.online,
                 "specialty_id": specialty_ids.get(s.specialty_id) if s.specialty_id else None,
             }

@@ -231,6 +231,30 @@ MEDIALOG_USER = env.str("MEDIALOG_USER", default="")
 MEDIALOG_PASSWORD = env.str("MEDIALOG_PASSWORD", default="")
 MEDIALOG_TIME_ZONE = env.str("MEDIALOG_TIME_ZONE", default="Europe/Moscow")
 MEDIALOG_TIMEOUT = env.float("MEDIALOG_TIMEOUT", default=10.0)
+# Инфоклиника (MIS_ADAPTER=infoclinica): XML over HTTP, OAuth2 client credentials.
+INFOCLINICA_URL = env.str("INFOCLINICA_URL", default="http://127.0.0.1:8093")
+INFOCLINICA_CLIENT_ID = env.str("INFOCLINICA_CLIENT_ID", default="")
+INFOCLINICA_CLIENT_KEY = env.str("INFOCLINICA_CLIENT_KEY", default="")
+INFOCLINICA_TIME_ZONE = env.str("INFOCLINICA_TIME_ZONE", default="Europe/Moscow")
+INFOCLINICA_TIMEOUT = env.float("INFOCLINICA_TIMEOUT", default=10.0)
+# 1С:Медицина (MIS_ADAPTER=onec): its HTTP service, Basic auth, the base's wall-clock zone.
+ONEC_URL = env.str("ONEC_URL", default="http://127.0.0.1:8094/hs/clinic/v1")
+ONEC_USER = env.str("ONEC_USER", default="")
+ONEC_PASSWORD = env.str("ONEC_PASSWORD", default="")
+ONEC_TIME_ZONE = env.str("ONEC_TIME_ZONE", default="Europe/Moscow")
+ONEC_TIMEOUT = env.float("ONEC_TIMEOUT", default=10.0)
+# The CommerceML exchange 1C calls to push the price list (/integrations/1c/exchange):
+# its HTTP Basic login (the endpoint refuses everything while unset), the part
+# size 1C is told to send, the largest file taken, the price type imported
+# (its name or id; empty: the first one), where uploads are kept.
+COMMERCEML_USER = env.str("COMMERCEML_USER", default="")
+COMMERCEML_PASSWORD = env.str("COMMERCEML_PASSWORD", default="")
+COMMERCEML_FILE_LIMIT = env.int("COMMERCEML_FILE_LIMIT", default=1024 * 1024)
+COMMERCEML_MAX_FILE_SIZE = env.int("COMMERCEML_MAX_FILE_SIZE", default=200 * 1024 * 1024)
+COMMERCEML_PRICE_TYPE = env.str("COMMERCEML_PRICE_TYPE", default="")
+COMMERCEML_DIR = env.str("COMMERCEML_DIR", default=str(VAR_DIR / "commerceml"))
+# Prices come from 1C's price list only: the MIS sync then leaves known services' prices.
+COMMERCEML_OWNS_PRICES = env.bool("COMMERCEML_OWNS_PRICES", default=False)
 
 # Circuit breaker of each external system: this many transport failures within
 # the window (seconds) open it; calls then fail at once for the cooldown.

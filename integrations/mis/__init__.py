@@ -27,7 +27,23 @@ def _adapter() -> MisAdapter:
             settings.MEDIALOG_TIME_ZONE,
             settings.MEDIALOG_TIMEOUT,
         )
-    raise ValueError(f"Unknown MIS_ADAPTER {name!r}; known: demo, medialog.")
+    if name == "infoclinica":
+        return _infoclinica(
+            settings.INFOCLINICA_URL,
+            settings.INFOCLINICA_CLIENT_ID,
+            settings.INFOCLINICA_CLIENT_KEY,
+            settings.INFOCLINICA_TIME_ZONE,
+            settings.INFOCLINICA_TIMEOUT,
+        )
+    if name == "onec":
+        return _onec(
+            settings.ONEC_URL,
+            settings.ONEC_USER,
+            settings.ONEC_PASSWORD,
+            settings.ONEC_TIME_ZONE,
+            settings.ONEC_TIMEOUT,
+        )
+    raise ValueError(f"Unknown MIS_ADAPTER {name!r}; known: demo, medialog, infoclinica, onec.")
 
 
 @lru_cache(maxsize=8)
@@ -42,3 +58,19 @@ def _medialog(url: str, user: str, password: str, time_zone: str, timeout: float
     from integrations.mis.medialog import MedialogMis
 
     return MedialogMis(url=url, user=user, password=password, time_zone=time_zone, timeout=timeout)
+
+
+@lru_cache(maxsize=8)
+def _infoclinica(url: str, client_id: str, key: str, time_zone: str, timeout: float) -> MisAdapter:
+    from integrations.mis.infoclinica import InfoclinicaMis
+
+    return InfoclinicaMis(
+        url=url, client_id=client_id, client_key=key, time_zone=time_zone, timeout=timeout
+    )
+
+
+@lru_cache(maxsize=8)
+def _onec(url: str, user: str, password: str, time_zone: str, timeout: float) -> MisAdapter:
+    from integrations.mis.onec import OnecMis
+
+    return OnecMis(url=url, user=user, password=password, time_zone=time_zone, timeout=timeout)

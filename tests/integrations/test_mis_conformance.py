@@ -20,7 +20,9 @@ import pytest
 
 from integrations.mis.demo import DemoMis
 from integrations.mis.demo_patients import DEMO_PATIENT, FAMILY
+from integrations.mis.infoclinica import InfoclinicaMis
 from integrations.mis.medialog import MedialogMis
+from integrations.mis.onec import OnecMis
 from integrations.mis_sync import run_mis_sync
 from integrations.ports import (
     BookingRequest,
@@ -32,7 +34,10 @@ from integrations.ports import (
     SlotPolicy,
     SlotTaken,
 )
+from integrations.simulators.infoclinica import InfoclinicaSimulator
 from integrations.simulators.medialog import MedialogSimulator
+from integrations.simulators.onec import ROOT as ONEC_ROOT
+from integrations.simulators.onec import OnecSimulator
 
 SEED = 2026
 # Every call of a networked adapter must give up within this many seconds.
@@ -102,6 +107,66 @@ def medialog(tmp_path: Path, **knobs: object) -> MisUnderTest:
     )
 
 
+def infoclinica(tmp_path: Path, **knobs: object) -> MisUnderTest:
+    simulator = InfoclinicaSimulator(store=tmp_path / "infoclinica.sqlite3", **knobs).start()
+    zone = str(knobs.get("time_zone", "Europe/Moscow"))
+
+    def adapter(key: str = "infoclinica") -> InfoclinicaMis:
+        return InfoclinicaMis(
+            url=simulator.url, client_id="site", client_key=key, time_zone=zone, timeout=TIMEOUT
+        )
+
+    def slow() -> None:
+        simulator.knobs.latency = TIMEOUT * 3
+
+    def fast() -> None:
+        simulator.knobs.latency = 0.0
+
+    return MisUnderTest(
+        adapter=adapter(),
+        take_by_phone=simulator.take_by_phone,
+        outages={
+            "503": (lambda: simulator.set_outage("503"), lambda: simulator.set_outage("")),
+            "refused": (lambda: simulator.set_outage("refused"), lambda: simulator.set_outage("")),
+            "slow": (slow, fast),
+        },
+        wrong_password=lambda: adapter("not-the-key"),
+        stop=simulator.close,
+    )
+
+
+def onec(tmp_path: Path, **knobs: object) -> MisUnderTest:
+    simulator = OnecSimulator(store=tmp_path / "onec.sqlite3", **knobs).start()
+    zone = str(knobs.get("time_zone", "Europe/Moscow"))
+
+    def adapter(password: str = "onec") -> OnecMis:  # noqa: S107
+        return OnecMis(
+            url=simulator.url + ONEC_ROOT,
+            user="site",
+            password=password,
+            time_zone=zone,
+            timeout=TIMEOUT,
+        )
+
+    def slow() -> None:
+        simulator.knobs.latency = TIMEOUT * 3
+
+    def fast() -> None:
+        simulator.knobs.latency = 0.0
+
+    return MisUnderTest(
+        adapter=adapter(),
+        take_by_phone=simulator.take_by_phone,
+        outages={
+            "503": (lambda: simulator.set_outage("503"), lambda: simulator.set_outage("")),
+            "refused": (lambda: simulator.set_outage("refused"), lambda: simulator.set_outage("")),
+            "slow": (slow, fast),
+        },
+        wrong_password=lambda: adapter("not-the-password"),
+        stop=simulator.close,
+    )
+
+
 SYSTEMS: dict[str, Callable[[Path], MisUnderTest]] = {
     "demo": demo,
     "medialog": medialog,
@@ -110,6 +175,15 @@ SYSTEMS: dict[str, Callable[[Path], MisUnderTest]] = {
     "medialog-ekb-cp1251": lambda tmp_path: medialog(
         tmp_path, time_zone="Asia/Yekaterinburg", encoding="windows-1251"
     ),
+    "infoclinica": infoclinica,
+    # Its server in Yekaterinburg, its clock 20 minutes fast: the token's
+    # timestamp must follow the server's clock, times each branch's own.
+    "infoclinica-ekb-skewed": lambda tmp_path: infoclinica(
+        tmp_path, time_zone="Asia/Yekaterinburg", clock_skew=1200
+    ),
+    "onec": onec,
+    # A 1C base kept on Yekaterinburg time: every branch's times on that clock.
+    "onec-ekb": lambda tmp_path: onec(tmp_path, time_zone="Asia/Yekaterinburg"),
 }
 
 
