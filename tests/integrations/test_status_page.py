@@ -38,7 +38,7 @@ def test_shows_each_system(it_admin, settings, tmp_path):
     assert "demo" in row
     assert "<td data-queue>1</td>" in row
     assert "<td data-circuit>open</td>" in row
-    assert "(2/7)" in row  # 5 calls of the sync went well, 2 pings failed
+    assert "(2/9)" in row  # 7 calls of the sync went well (lab catalog too), 2 pings failed
     assert 'data-system="SMS"' in html
 
 
