@@ -227,6 +227,19 @@ MEDIALOG_USER = env.str("MEDIALOG_USER", default="")
 MEDIALOG_PASSWORD = env.str("MEDIALOG_PASSWORD", default="")
 MEDIALOG_TIME_ZONE = env.str("MEDIALOG_TIME_ZONE", default="Europe/Moscow")
 MEDIALOG_TIMEOUT = env.float("MEDIALOG_TIMEOUT", default=10.0)
+# Any FHIR R4 server (MIS_ADAPTER=fhir): base URL, Bearer token, zone times are shown in.
+FHIR_URL = env.str("FHIR_URL", default="http://127.0.0.1:8093/fhir")
+FHIR_TOKEN = env.str("FHIR_TOKEN", default="")
+FHIR_TIME_ZONE = env.str("FHIR_TIME_ZONE", default="Europe/Moscow")
+FHIR_TIMEOUT = env.float("FHIR_TIMEOUT", default=10.0)
+# N3.Здоровье (MIS_ADAPTER=n3): the SOAP booking hub, the integration GUID, the
+# clinic (LPU) id in the hub, the hub's FHIR endpoint for lab reports.
+N3_URL = env.str("N3_URL", default="http://127.0.0.1:8094/n3/HubService")
+N3_GUID = env.str("N3_GUID", default="")
+N3_LPU_ID = env.str("N3_LPU_ID", default="lpu-demo")
+N3_FHIR_URL = env.str("N3_FHIR_URL", default="http://127.0.0.1:8094/n3/fhir")
+N3_TIME_ZONE = env.str("N3_TIME_ZONE", default="Europe/Moscow")
+N3_TIMEOUT = env.float("N3_TIMEOUT", default=10.0)
 
 # Circuit breaker of each external system: this many transport failures within
 # the window (seconds) open it; calls then fail at once for the cooldown.

@@ -27,7 +27,20 @@ def _adapter() -> MisAdapter:
             settings.MEDIALOG_TIME_ZONE,
             settings.MEDIALOG_TIMEOUT,
         )
-    raise ValueError(f"Unknown MIS_ADAPTER {name!r}; known: demo, medialog.")
+    if name == "fhir":
+        return _fhir(
+            settings.FHIR_URL, settings.FHIR_TOKEN, settings.FHIR_TIME_ZONE, settings.FHIR_TIMEOUT
+        )
+    if name == "n3":
+        return _n3(
+            settings.N3_URL,
+            settings.N3_GUID,
+            settings.N3_LPU_ID,
+            settings.N3_FHIR_URL,
+            settings.N3_TIME_ZONE,
+            settings.N3_TIMEOUT,
+        )
+    raise ValueError(f"Unknown MIS_ADAPTER {name!r}; known: demo, medialog, fhir, n3.")
 
 
 @lru_cache(maxsize=8)
@@ -42,3 +55,26 @@ def _medialog(url: str, user: str, password: str, time_zone: str, timeout: float
     from integrations.mis.medialog import MedialogMis
 
     return MedialogMis(url=url, user=user, password=password, time_zone=time_zone, timeout=timeout)
+
+
+@lru_cache(maxsize=8)
+def _fhir(url: str, token: str, time_zone: str, timeout: float) -> MisAdapter:
+    from integrations.mis.fhir import FhirMis
+
+    return FhirMis(url=url, token=token, time_zone=time_zone, timeout=timeout)
+
+
+@lru_cache(maxsize=8)
+def _n3(
+    url: str, guid: str, lpu_id: str, fhir_url: str, time_zone: str, timeout: float
+) -> MisAdapter:
+    from integrations.mis.n3 import N3Mis
+
+    return N3Mis(
+        url=url,
+        guid=guid,
+        lpu_id=lpu_id,
+        fhir_url=fhir_url,
+        time_zone=time_zone,
+        timeout=timeout,
+    )

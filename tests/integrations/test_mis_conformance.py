@@ -20,6 +20,7 @@ import pytest
 
 from integrations.mis.demo import DemoMis
 from integrations.mis.demo_patients import DEMO_PATIENT, FAMILY
+from integrations.mis.fhir import FhirMis
 from integrations.mis.medialog import MedialogMis
 from integrations.mis_sync import run_mis_sync
 from integrations.ports import (
@@ -32,6 +33,7 @@ from integrations.ports import (
     SlotPolicy,
     SlotTaken,
 )
+from integrations.simulators.fhir import FhirSimulator
 from integrations.simulators.medialog import MedialogSimulator
 
 SEED = 2026
@@ -102,6 +104,34 @@ def medialog(tmp_path: Path, **knobs: object) -> MisUnderTest:
     )
 
 
+def fhir(tmp_path: Path, **knobs: object) -> MisUnderTest:
+    simulator = FhirSimulator(store=tmp_path / "fhir.sqlite3", **knobs).start()
+
+    def adapter(token: str = "fhir-demo-token") -> FhirMis:  # noqa: S107
+        return FhirMis(url=simulator.url, token=token, timeout=TIMEOUT)
+
+    def slow() -> None:
+        simulator.knobs.latency = TIMEOUT * 3
+
+    def fast() -> None:
+        simulator.knobs.latency = 0.0
+
+    return MisUnderTest(
+        adapter=adapter(),
+        take_by_phone=simulator.take_by_phone,
+        outages={
+            "503": (lambda: simulator.set_outage("503"), lambda: simulator.set_outage(None)),
+            "refused": (
+                lambda: simulator.set_outage("refused"),
+                lambda: simulator.set_outage(None),
+            ),
+            "slow": (slow, fast),
+        },
+        wrong_password=lambda: adapter("not-the-token"),
+        stop=simulator.stop,
+    )
+
+
 SYSTEMS: dict[str, Callable[[Path], MisUnderTest]] = {
     "demo": demo,
     "medialog": medialog,
@@ -110,6 +140,7 @@ SYSTEMS: dict[str, Callable[[Path], MisUnderTest]] = {
     "medialog-ekb-cp1251": lambda tmp_path: medialog(
         tmp_path, time_zone="Asia/Yekaterinburg", encoding="windows-1251"
     ),
+    "fhir": fhir,
 }
 
 
