@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import email.utils
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -219,30 +219,16 @@ class FhirMis:
             for slot in self._slots(day, day + timedelta(days=1)):
                 slots[_ref_id(slot.schedule.reference)].append(slot)
             day += timedelta(days=1)
-        work: list[WorkInterval] = []
-        busy: list[BusyInterval] = []
-        breaks: list[BreakInterval] = []
-        for schedule_id, rows in slots.items():
-            doctor_id, branch_id = owners.get(schedule_id, ("", ""))
-            if not doctor_id:
-                continue
-            rows.sort(key=lambda s: (s.start, s.end))
-            run_start = run_end = None
-            for slot in rows:
-                begins, ends = self._local(slot.start), self._local(slot.end)
-                if slot.status == "busy":
-                    busy.append(BusyInterval(doctor_id, begins, ends))
-                elif slot.status == "busy-unavailable":
-                    breaks.append(BreakInterval(doctor_id, begins, ends))
-                if run_end is not None and begins <= run_end:
-                    run_end = max(run_end, ends)
-                    continue
-                if run_start is not None:
-                    work.append(WorkInterval(doctor_id, branch_id, run_start, run_end))
-                run_start, run_end = begins, ends
-            if run_start is not None:
-                work.append(WorkInterval(doctor_id, branch_id, run_start, run_end))
-        return Schedule(work=tuple(work), busy=tuple(busy), breaks=tuple(breaks))
+        return schedule_from_slots(
+            (
+                *owners.get(schedule_id, ("", "")),
+                self._local(slot.start),
+                self._local(slot.end),
+                slot.status,
+            )
+            for schedule_id, rows in slots.items()
+            for slot in rows
+        )
 
     def book(self, request: BookingRequest) -> MisAppointment:
         slots = [
@@ -454,6 +440,39 @@ class FhirMis:
 
 
 # --- helpers ------------------------------------------------------------------------
+
+
+def schedule_from_slots(slots: Iterable[tuple[str, str, datetime, datetime, str]]) -> Schedule:
+    """The port's schedule from (doctor, branch, start, end, status) slots.
+
+    "busy" is a booked visit, "busy-unavailable" (or "break") a break, any
+    other status free time; a work interval is a run of back-to-back slots of
+    one doctor at one branch.
+    """
+    runs: dict[tuple[str, str], list[tuple[datetime, datetime, str]]] = defaultdict(list)
+    for doctor_id, branch_id, start, end, status in slots:
+        if doctor_id:
+            runs[doctor_id, branch_id].append((start, end, status))
+    work: list[WorkInterval] = []
+    busy: list[BusyInterval] = []
+    breaks: list[BreakInterval] = []
+    for (doctor_id, branch_id), rows in runs.items():
+        rows.sort()
+        run_start = run_end = None
+        for begins, ends, status in rows:
+            if status == "busy":
+                busy.append(BusyInterval(doctor_id, begins, ends))
+            elif status in ("busy-unavailable", "break"):
+                breaks.append(BreakInterval(doctor_id, begins, ends))
+            if run_end is not None and begins <= run_end:
+                run_end = max(run_end, ends)
+                continue
+            if run_start is not None:
+                work.append(WorkInterval(doctor_id, branch_id, run_start, run_end))
+            run_start, run_end = begins, ends
+        if run_start is not None:
+            work.append(WorkInterval(doctor_id, branch_id, run_start, run_end))
+    return Schedule(work=tuple(work), busy=tuple(busy), breaks=tuple(breaks))
 
 
 def _parse(data: object, label: str) -> Any:

@@ -9,7 +9,7 @@ time of a shift in "free" Slots on a grid from the start of the shift.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -197,15 +197,14 @@ def slot_id(doctor_id: str, branch_id: str, start: datetime, end: datetime, stat
     return f"{schedule_id(doctor_id, branch_id)}.{stamp}.{minutes}.{SLOT_CODES[status]}"
 
 
-def slots(
-    mis: DemoMis,
-    *,
-    begins: datetime,
-    ends: datetime,
-    zone: ZoneInfo,
-    doctor_id: str = "",
-) -> list[dict]:
-    """Slots starting in [begins, ends), of one doctor or of all, times written on `zone`."""
+def cut(
+    mis: DemoMis, *, begins: datetime, ends: datetime, doctor_id: str = ""
+) -> list[tuple[str, str, datetime, datetime, str]]:
+    """(doctor, branch, start, end, status) pieces starting in [begins, ends).
+
+    status: "busy" (one booked visit), "busy-unavailable" (a break) or
+    "free" (free time of a shift, cut on the grid from the shift's start).
+    """
     mis_zone = ZoneInfo(mis.time_zone)
     first = begins.astimezone(mis_zone).date() - timedelta(days=1)
     last = ends.astimezone(mis_zone).date() + timedelta(days=1)
@@ -220,24 +219,35 @@ def slots(
         if doctor_id and work.doctor_id != doctor_id:
             continue
         inside = sorted(c for c in closed[work.doctor_id] if work.start <= c[0] < work.end)
-        pieces = [(start, end, status) for start, end, status in inside]
-        pieces += _free_pieces(work.start, work.end, inside)
-        for start, end, status in pieces:
+        for start, end, status in [*inside, *_free_pieces(work.start, work.end, inside)]:
             if begins <= start < ends:
-                answer.append(
-                    {
-                        "resourceType": "Slot",
-                        "id": slot_id(work.doctor_id, work.branch_id, start, end, status),
-                        "schedule": {
-                            "reference": f"Schedule/{schedule_id(work.doctor_id, work.branch_id)}"
-                        },
-                        "status": status,
-                        "start": start.astimezone(zone).isoformat(),
-                        "end": end.astimezone(zone).isoformat(),
-                    }
-                )
-    answer.sort(key=lambda s: (s["start"], s["id"]))
+                answer.append((work.doctor_id, work.branch_id, start, end, status))
+    answer.sort(key=lambda piece: (piece[2], piece[0], piece[1]))
     return answer
+
+
+def slots(
+    mis: DemoMis,
+    *,
+    begins: datetime,
+    ends: datetime,
+    zone: ZoneInfo,
+    doctor_id: str = "",
+) -> list[dict]:
+    """Slots starting in [begins, ends), of one doctor or of all, times written on `zone`."""
+    return [
+        {
+            "resourceType": "Slot",
+            "id": slot_id(doctor, branch, start, end, status),
+            "schedule": {"reference": f"Schedule/{schedule_id(doctor, branch)}"},
+            "status": status,
+            "start": start.astimezone(zone).isoformat(),
+            "end": end.astimezone(zone).isoformat(),
+        }
+        for doctor, branch, start, end, status in cut(
+            mis, begins=begins, ends=ends, doctor_id=doctor_id
+        )
+    ]
 
 
 def _free_pieces(
@@ -256,7 +266,3 @@ def _free_pieces(
             cursor = piece_end
         cursor = max(cursor, closed_end)
     return pieces
-
-
-def day_of(moment: datetime, zone: ZoneInfo) -> date:
-    return moment.astimezone(zone).date()
