@@ -232,11 +232,10 @@ FHIR_URL = env.str("FHIR_URL", default="http://127.0.0.1:8093/fhir")
 FHIR_TOKEN = env.str("FHIR_TOKEN", default="")
 FHIR_TIME_ZONE = env.str("FHIR_TIME_ZONE", default="Europe/Moscow")
 FHIR_TIMEOUT = env.float("FHIR_TIMEOUT", default=10.0)
-# N3.Здоровье (MIS_ADAPTER=n3): the SOAP booking hub, the integration GUID, the
-# clinic (LPU) id in the hub, the hub's FHIR endpoint for lab reports.
+# N3.Здоровье (MIS_ADAPTER=n3): the SOAP booking hub, the integration guid, the
+# hub's FHIR endpoint for lab reports, the zone of its wall clock.
 N3_URL = env.str("N3_URL", default="http://127.0.0.1:8094/n3/HubService")
 N3_GUID = env.str("N3_GUID", default="")
-N3_LPU_ID = env.str("N3_LPU_ID", default="lpu-demo")
 N3_FHIR_URL = env.str("N3_FHIR_URL", default="http://127.0.0.1:8094/n3/fhir")
 N3_TIME_ZONE = env.str("N3_TIME_ZONE", default="Europe/Moscow")
 N3_TIMEOUT = env.float("N3_TIMEOUT", default=10.0)

@@ -35,7 +35,6 @@ def _adapter() -> MisAdapter:
         return _n3(
             settings.N3_URL,
             settings.N3_GUID,
-            settings.N3_LPU_ID,
             settings.N3_FHIR_URL,
             settings.N3_TIME_ZONE,
             settings.N3_TIMEOUT,
@@ -65,15 +64,12 @@ def _fhir(url: str, token: str, time_zone: str, timeout: float) -> MisAdapter:
 
 
 @lru_cache(maxsize=8)
-def _n3(
-    url: str, guid: str, lpu_id: str, fhir_url: str, time_zone: str, timeout: float
-) -> MisAdapter:
+def _n3(url: str, guid: str, fhir_url: str, time_zone: str, timeout: float) -> MisAdapter:
     from integrations.mis.n3 import N3Mis
 
     return N3Mis(
         url=url,
         guid=guid,
-        lpu_id=lpu_id,
         fhir_url=fhir_url,
         time_zone=time_zone,
         timeout=timeout,

@@ -22,6 +22,7 @@ from integrations.mis.demo import DemoMis
 from integrations.mis.demo_patients import DEMO_PATIENT, FAMILY
 from integrations.mis.fhir import FhirMis
 from integrations.mis.medialog import MedialogMis
+from integrations.mis.n3 import N3Mis
 from integrations.mis_sync import run_mis_sync
 from integrations.ports import (
     BookingRequest,
@@ -35,6 +36,7 @@ from integrations.ports import (
 )
 from integrations.simulators.fhir import FhirSimulator
 from integrations.simulators.medialog import MedialogSimulator
+from integrations.simulators.n3 import N3Simulator
 
 SEED = 2026
 # Every call of a networked adapter must give up within this many seconds.
@@ -132,6 +134,41 @@ def fhir(tmp_path: Path, **knobs: object) -> MisUnderTest:
     )
 
 
+def n3(tmp_path: Path, **knobs: object) -> MisUnderTest:
+    simulator = N3Simulator(store=tmp_path / "n3.sqlite3", **knobs).start()
+    zone = str(knobs.get("time_zone", "Europe/Moscow"))
+
+    def adapter(guid: str = simulator.knobs.guid) -> N3Mis:
+        return N3Mis(
+            url=simulator.url,
+            guid=guid,
+            fhir_url=simulator.fhir_url,
+            time_zone=zone,
+            timeout=TIMEOUT,
+        )
+
+    def slow() -> None:
+        simulator.knobs.latency = TIMEOUT * 3
+
+    def fast() -> None:
+        simulator.knobs.latency = 0.0
+
+    return MisUnderTest(
+        adapter=adapter(),
+        take_by_phone=simulator.take_by_phone,
+        outages={
+            "503": (lambda: simulator.set_outage("503"), lambda: simulator.set_outage(None)),
+            "refused": (
+                lambda: simulator.set_outage("refused"),
+                lambda: simulator.set_outage(None),
+            ),
+            "slow": (slow, fast),
+        },
+        wrong_password=lambda: adapter("00000000-0000-0000-0000-000000000000"),
+        stop=simulator.stop,
+    )
+
+
 SYSTEMS: dict[str, Callable[[Path], MisUnderTest]] = {
     "demo": demo,
     "medialog": medialog,
@@ -141,6 +178,9 @@ SYSTEMS: dict[str, Callable[[Path], MisUnderTest]] = {
         tmp_path, time_zone="Asia/Yekaterinburg", encoding="windows-1251"
     ),
     "fhir": fhir,
+    "n3": n3,
+    # The hub of a region on UTC+5: its wall clock is Yekaterinburg's.
+    "n3-ekb": lambda tmp_path: n3(tmp_path, time_zone="Asia/Yekaterinburg"),
 }
 
 
