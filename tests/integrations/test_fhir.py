@@ -4,8 +4,13 @@ policy against the server's own Slots, the factory and the registry."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -23,6 +28,7 @@ from integrations.simulators.fhir import FhirSimulator, serve
 from tests.integrations.test_mis_conformance import free_request
 
 TOKEN = "fhir-demo-token"  # noqa: S105
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -244,3 +250,31 @@ def test_the_factory_builds_the_adapter_from_settings(settings):
 
 def test_registered_for_manage_py_simulate():
     assert registry()["fhir"] is FhirSimulator
+
+
+def test_manage_py_simulate_serves_it(closed_port, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "simulate", "fhir", "--port", str(closed_port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        url = f"http://127.0.0.1:{closed_port}/fhir"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{url}/metadata", timeout=1).status_code == 401:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, process.stderr.read1().decode()
+            time.sleep(0.1)
+        adapter = FhirMis(url=url, token=TOKEN, timeout=5.0)
+        assert len(adapter.doctors()) == 44
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert process.returncode is not None
