@@ -25,6 +25,9 @@ README «FHIR R4»):
   (If-None-Exist on telecom + family + birthdate) when booking a new one.
 - DiagnosticReport + Observation (`_include=DiagnosticReport:result`) ->
   LabReport, with reference ranges.
+- Encounter + Condition (`_revinclude=Condition:encounter`) -> Visit: the
+  doctor's protocol is the Encounter's narrative (`text`), the diagnoses its
+  `diagnosis` Conditions coded ICD-10, the first by rank the main one.
 
 Models: fhir.resources.R4B (FHIR 4.3, wire-compatible with R4 4.0.1 for every
 resource used here).
@@ -50,6 +53,7 @@ import httpx
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
+from lxml import etree
 from pydantic import ValidationError
 
 from integrations.mis.demo_patients import matching
@@ -58,6 +62,7 @@ from integrations.ports import (
     Branch,
     BreakInterval,
     BusyInterval,
+    Diagnosis,
     Doctor,
     LabReport,
     MisAppointment,
@@ -72,6 +77,7 @@ from integrations.ports import (
     SlotPolicy,
     SlotTaken,
     Specialty,
+    Visit,
     WorkInterval,
 )
 
@@ -86,6 +92,7 @@ EXT_DURATION = "urn:clinic:fhir:StructureDefinition/duration"
 EXT_PRICE = "urn:clinic:fhir:StructureDefinition/price"
 BOOKING_SYSTEM = "urn:clinic:fhir:booking"
 LOINC = "http://loinc.org"
+ICD10 = "http://hl7.org/fhir/sid/icd-10"
 PAGE_SIZE = 5000
 
 
@@ -297,8 +304,25 @@ class FhirMis:
 
     def patient_record(self, *, patient_id: str, since: date | None = None) -> PatientRecord:
         return PatientRecord(
-            lab_reports=tuple(self.lab_reports(patient_id=patient_id, since=since))
+            visits=tuple(self.visits(patient_id=patient_id, since=since)),
+            lab_reports=tuple(self.lab_reports(patient_id=patient_id, since=since)),
         )
+
+    def visits(self, *, patient_id: str, since: date | None = None) -> list[Visit]:
+        """Encounters with their Conditions; the protocol is the Encounter's narrative."""
+        params: dict[str, object] = {
+            "subject": f"Patient/{patient_id}",
+            "_revinclude": "Condition:encounter",
+        }
+        if since:
+            params["date"] = f"ge{since.isoformat()}"
+        encounters, conditions = [], {}
+        for resource in self._search("Encounter", **params):
+            if resource.get_resource_type() == "Condition":
+                conditions[resource.id] = resource
+            elif resource.get_resource_type() == "Encounter":
+                encounters.append(resource)
+        return [self._visit(e, conditions, patient_id) for e in encounters if e.period]
 
     def lab_reports(self, *, patient_id: str, since: date | None = None) -> list[LabReport]:
         params: dict[str, object] = {
@@ -335,6 +359,47 @@ class FhirMis:
             start=self._local(resource.start),
             end=self._local(resource.end),
             status="cancelled" if resource.status == "cancelled" else "booked",
+        )
+
+    def _visit(self, encounter: Any, conditions: dict, patient_id: str) -> Visit:
+        diagnoses = []
+        for index, entry in enumerate(
+            sorted(encounter.diagnosis or [], key=lambda d: d.rank or 99)
+        ):
+            condition = conditions.get(_ref_id(entry.condition.reference))
+            if condition is None or condition.code is None:
+                continue
+            coding = next(
+                (c for c in condition.code.coding or [] if c.system == ICD10),
+                None,
+            )
+            diagnoses.append(
+                Diagnosis(
+                    code=coding.code if coding else "",
+                    name=(coding.display if coding else None) or condition.code.text or "",
+                    kind="main" if index == 0 else "concomitant",
+                )
+            )
+        doctor = next(
+            (
+                _ref_id(p.individual.reference)
+                for p in encounter.participant or []
+                if p.individual and (p.individual.reference or "").startswith("Practitioner/")
+            ),
+            "",
+        )
+        branch = next(
+            (_ref_id(loc.location.reference) for loc in encounter.location or [] if loc.location),
+            "",
+        )
+        return Visit(
+            external_id=encounter.id,
+            patient_id=patient_id,
+            doctor_id=doctor,
+            branch_id=branch,
+            start=self._local(encounter.period.start),
+            protocol=_narrative(encounter.text.div) if encounter.text else "",
+            diagnoses=tuple(diagnoses),
         )
 
     def _lab_report(self, report: Any, observations: dict, patient_id: str) -> LabReport:
@@ -485,6 +550,20 @@ def _parse(data: object, label: str) -> Any:
         return get_fhir_model_class(data["resourceType"]).model_validate(data)  # type: ignore[index]
     except (ValidationError, KeyError, TypeError, ValueError) as exc:
         raise MisError(f"{label}: not a FHIR R4 resource: {exc}") from exc
+
+
+def _narrative(div: str) -> str:
+    """The text of a Narrative's XHTML: one line per paragraph or list item."""
+    try:
+        root = etree.fromstring(div.encode(), parser=_XHTML_PARSER)
+    except etree.XMLSyntaxError:
+        return ""
+    blocks = [node for node in root.iter() if etree.QName(node).localname in ("p", "li")]
+    texts = ["".join(node.itertext()).strip() for node in blocks or [root]]
+    return "\n".join(text for text in texts if text)
+
+
+_XHTML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 def _diagnostics(response: httpx.Response) -> str:

@@ -249,7 +249,9 @@ class N3Mis:
     def patient_record(self, *, patient_id: str, since: date | None = None) -> PatientRecord:
         if self._labs is None:
             raise MisError("N3.Здоровье: no FHIR endpoint configured for lab reports")
-        return self._labs.patient_record(patient_id=patient_id, since=since)
+        # Only the lab reports: the hub's FHIR endpoint serves no visits.
+        reports = self._labs.lab_reports(patient_id=patient_id, since=since)
+        return PatientRecord(lab_reports=tuple(reports))
 
     # --- mapping ---------------------------------------------------------------
 

@@ -278,3 +278,27 @@ def test_manage_py_simulate_serves_it(closed_port, tmp_path):
         process.terminate()
         process.wait(timeout=10)
     assert process.returncode is not None
+
+
+def test_patient_record_has_the_visits_with_protocol_and_diagnoses(simulator):
+    adapter = adapter_for(simulator)
+    visits = adapter.patient_record(patient_id=DEMO_PATIENT.external_id).visits
+    assert [v.doctor_id for v in visits] == ["dr-047-1", "dr-015-1", "dr-058-1"]
+    cardiology = visits[1]
+    assert cardiology.branch_id == "br-msk" and cardiology.start.tzinfo is not None
+    assert (
+        cardiology.protocol.splitlines()[0] == "Жалобы: эпизоды повышения АД до 150/95 мм рт. ст."
+    )
+    assert len(cardiology.protocol.splitlines()) == 3
+    assert [(d.code, d.kind) for d in cardiology.diagnoses] == [
+        ("I10", "main"),
+        ("E78.0", "concomitant"),
+    ]
+    assert cardiology.diagnoses[0].name == "Эссенциальная (первичная) гипертензия"
+    today = datetime.now(ZoneInfo(adapter.time_zone)).date()
+    recent = adapter.patient_record(
+        patient_id=DEMO_PATIENT.external_id, since=today - timedelta(days=10)
+    )
+    assert [v.doctor_id for v in recent.visits] == ["dr-047-1"]
+    assert recent.visits[0].diagnoses[0].code == "R53"
+    assert adapter.patient_record(patient_id="pt-demo-0003").visits == ()

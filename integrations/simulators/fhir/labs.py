@@ -1,4 +1,5 @@
-"""Synthetic lab reports of the demo patients, as FHIR DiagnosticReport + Observation.
+"""Synthetic lab reports (DiagnosticReport + Observation) and visits (Encounter +
+Condition) of the demo patients.
 
 Deterministic from (seed, patient, today): the same clinic day gives the same
 reports. Values are drawn around each analyte's reference range, a few of
@@ -138,3 +139,94 @@ def _observations(
             ]
         answer.append(observation)
     return answer
+
+
+# --- visits: Encounter + Condition ------------------------------------------------
+
+ICD10 = "http://hl7.org/fhir/sid/icd-10"
+# days before today, doctor, branch, protocol paragraphs, diagnoses (ICD-10 code, name)
+_VISITS = (
+    (
+        4,
+        "dr-047-1",
+        "br-msk",
+        (
+            "Жалобы: слабость, утомляемость в течение месяца.",
+            "Объективно: состояние удовлетворительное, АД 125/80 мм рт. ст.",
+            "Рекомендовано: общий анализ крови, глюкоза крови; повторный приём с результатами.",
+        ),
+        (("R53", "Недомогание и утомляемость"),),
+    ),
+    (
+        46,
+        "dr-015-1",
+        "br-msk",
+        (
+            "Жалобы: эпизоды повышения АД до 150/95 мм рт. ст.",
+            "ЭКГ: синусовый ритм, ЧСС 72 в минуту.",
+            "Рекомендовано: липидный профиль, контроль АД дома.",
+        ),
+        (("I10", "Эссенциальная (первичная) гипертензия"), ("E78.0", "Чистая гиперхолестеринемия")),
+    ),
+    (
+        121,
+        "dr-058-1",
+        "br-spb",
+        (
+            "Жалобы: сухость кожи, зябкость.",
+            "Щитовидная железа не увеличена, узлы не пальпируются.",
+            "Рекомендовано: ТТГ.",
+        ),
+        (("E07.9", "Болезнь щитовидной железы неуточнённая"),),
+    ),
+)
+
+
+def visit_resources(*, patient_id: str, today: date, zone: ZoneInfo) -> list[dict]:
+    """Encounters of the patient, newest first, each followed by its Conditions."""
+    if patient_id not in PATIENTS_WITH_LABS:
+        return []
+    resources = []
+    for number, (days_ago, doctor, branch, protocol, diagnoses) in enumerate(_VISITS):
+        start = datetime.combine(today - timedelta(days=days_ago), time(10, 30), tzinfo=zone)
+        encounter_id = f"enc-{patient_id}-{number + 1}"
+        conditions = [
+            {
+                "resourceType": "Condition",
+                "id": f"{encounter_id}-{index + 1}",
+                "code": {"coding": [{"system": ICD10, "code": code, "display": name}]},
+                "subject": {"reference": f"Patient/{patient_id}"},
+                "encounter": {"reference": f"Encounter/{encounter_id}"},
+                "recordedDate": start.isoformat(),
+            }
+            for index, (code, name) in enumerate(diagnoses)
+        ]
+        paragraphs = "".join(f"<p>{line}</p>" for line in protocol)
+        resources.append(
+            {
+                "resourceType": "Encounter",
+                "id": encounter_id,
+                "status": "finished",
+                "class": {
+                    "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                    "code": "AMB",
+                },
+                "text": {
+                    "status": "generated",
+                    "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{paragraphs}</div>',
+                },
+                "subject": {"reference": f"Patient/{patient_id}"},
+                "participant": [{"individual": {"reference": f"Practitioner/{doctor}"}}],
+                "location": [{"location": {"reference": f"Location/{branch}"}}],
+                "period": {
+                    "start": start.isoformat(),
+                    "end": (start + timedelta(minutes=30)).isoformat(),
+                },
+                "diagnosis": [
+                    {"condition": {"reference": f"Condition/{c['id']}"}, "rank": index + 1}
+                    for index, c in enumerate(conditions)
+                ],
+            }
+        )
+        resources += conditions
+    return resources

@@ -3,9 +3,10 @@
 Serves the demo clinic (Location, CodeSystem of specialties,
 HealthcareService, Practitioner, PractitionerRole, Schedule, Slot), the demo
 patient registry (Patient, conditional create), Appointment (conditional
-create, read, update to cancel) and synthetic lab reports (DiagnosticReport
-+ Observation). Searches answer Bundle searchsets paged by `_count` and
-`_offset`; errors are OperationOutcomes. Bearer-token auth.
+create, read, update to cancel), synthetic lab reports (DiagnosticReport +
+Observation) and visits (Encounter + Condition). Searches answer Bundle
+searchsets paged by `_count` and `_offset`; errors are OperationOutcomes.
+Bearer-token auth.
 
 Knobs (`Knobs`, changeable at runtime): latency, error_rate (500s), outage
 ("503" | "refused"), time_zone (the offset the server writes instants
@@ -34,7 +35,7 @@ from integrations.mis.demo_patients import PATIENTS, matching
 from integrations.mis.fhir import BOOKING_SYSTEM, FHIR_JSON
 from integrations.ports import BookingRequest, Patient, SlotTaken
 from integrations.simulators.fhir import resources as fhir
-from integrations.simulators.fhir.labs import lab_resources
+from integrations.simulators.fhir.labs import lab_resources, visit_resources
 
 BASE_PATH = "/fhir"
 SOFTWARE = ("Clinic FHIR simulator", "1.0")
@@ -173,6 +174,8 @@ class FhirService:
                             "Patient",
                             "DiagnosticReport",
                             "Observation",
+                            "Encounter",
+                            "Condition",
                         )
                     ],
                 }
@@ -204,6 +207,8 @@ class FhirService:
             found = self._patients_found(one)
         elif resource_type == "DiagnosticReport":
             found = self._lab_reports(one)
+        elif resource_type == "Encounter":
+            found = self._visits(one)
         else:
             raise FhirError(404, "not-supported", f"no search for {resource_type}")
         return self._bundle(found, query, path)
@@ -266,13 +271,37 @@ class FhirService:
             found = [r for r in found if r["resourceType"] == "DiagnosticReport"]
         return found
 
+    def _visits(self, one: dict[str, str]) -> list[dict]:
+        patient_id = one.get("subject", one.get("patient", "")).split("/")[-1]
+        if not patient_id:
+            raise FhirError(400, "invalid", "subject is required")
+        found = visit_resources(patient_id=patient_id, today=self.mis.today(), zone=self.zone)
+        since = one.get("date", "").removeprefix("ge")
+        if since:
+            first = date.fromisoformat(since[:10])
+            kept = {
+                r["id"]
+                for r in found
+                if r["resourceType"] == "Encounter"
+                and datetime.fromisoformat(r["period"]["start"]).date() >= first
+            }
+            found = [
+                r
+                for r in found
+                if r["id"] in kept
+                or (r["resourceType"] == "Condition" and r["encounter"]["reference"][10:] in kept)
+            ]
+        if one.get("_revinclude") != "Condition:encounter":
+            found = [r for r in found if r["resourceType"] == "Encounter"]
+        return found
+
     def _bundle(self, found: list[dict], query: dict[str, list[str]], path: str) -> dict:
         try:
             count = min(int((query.get("_count") or ["100"])[0]), MAX_COUNT)
             offset = int((query.get("_offset") or ["0"])[0])
         except ValueError as exc:
             raise FhirError(400, "invalid", "_count and _offset are integers") from exc
-        matches = [r for r in found if r["resourceType"] != "Observation"]
+        matches = [r for r in found if r["resourceType"] not in ("Observation", "Condition")]
         page = found[offset : offset + count]
         base = f"{BASE_PATH}{path.removeprefix(BASE_PATH)}"
         plain = {k: v for k, v in query.items() if k != "_offset"}
@@ -290,7 +319,9 @@ class FhirService:
                     "fullUrl": f"{BASE_PATH}/{r['resourceType']}/{r['id']}",
                     "resource": r,
                     "search": {
-                        "mode": "include" if r["resourceType"] == "Observation" else "match"
+                        "mode": "include"
+                        if r["resourceType"] in ("Observation", "Condition")
+                        else "match"
                     },
                 }
                 for r in page
