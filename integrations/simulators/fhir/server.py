@@ -73,10 +73,11 @@ def outcome(code: str, diagnostics: str, severity: str = "error") -> dict:
     }
 
 
-class _SimulatedMis(DemoMis):
-    """The demo MIS whose "today" follows the simulator's (possibly skewed) clock."""
+class SkewedDemoMis(DemoMis):
+    """The demo MIS whose "today" follows a simulator's (possibly skewed) clock:
+    `knobs.clock_skew` seconds ahead."""
 
-    def __init__(self, *, knobs: Knobs, **kwargs):
+    def __init__(self, *, knobs, **kwargs):
         super().__init__(**kwargs)
         self._knobs = knobs
 
@@ -91,7 +92,7 @@ class FhirService:
 
     def __init__(self, *, knobs: Knobs, store: Path | str, today: date | None = None):
         self.knobs = knobs
-        self.mis = _SimulatedMis(
+        self.mis = SkewedDemoMis(
             knobs=knobs, seed=knobs.seed, store=store, today=today, doctors=knobs.doctors
         )
         self._patients: dict[str, Patient] = {}

@@ -33,7 +33,7 @@ from integrations.mis.demo_patients import PATIENTS, matching
 from integrations.mis.fhir import FHIR_JSON
 from integrations.ports import BookingRequest, Patient, SlotTaken
 from integrations.simulators.fhir import resources as fhir_resources
-from integrations.simulators.fhir.server import FhirService
+from integrations.simulators.fhir.server import FhirService, SkewedDemoMis
 from integrations.simulators.fhir.server import Knobs as FhirKnobs
 
 NS = "urn:n3health:hub:1"
@@ -73,17 +73,6 @@ class HubError(Exception):
         self.description = description
 
 
-class _SimulatedMis(DemoMis):
-    def __init__(self, *, knobs: Knobs, **kwargs):
-        super().__init__(**kwargs)
-        self._knobs = knobs
-
-    def today(self) -> date:
-        if self._today:
-            return self._today
-        return (datetime.now(self._tz) + timedelta(seconds=self._knobs.clock_skew)).date()
-
-
 def ticket_id(doctor: str, branch: str, start: datetime, end: datetime, status: str) -> str:
     return "t-" + fhir_resources.slot_id(doctor, branch, start, end, status)
 
@@ -106,7 +95,7 @@ class HubService:
 
     def __init__(self, *, knobs: Knobs, store: Path | str, today: date | None = None):
         self.knobs = knobs
-        self.mis = _SimulatedMis(
+        self.mis = SkewedDemoMis(
             knobs=knobs, seed=knobs.seed, store=store, today=today, doctors=knobs.doctors
         )
         self._patients: dict[str, Patient] = {}
