@@ -302,3 +302,15 @@ def test_patient_record_has_the_visits_with_protocol_and_diagnoses(simulator):
     assert [v.doctor_id for v in recent.visits] == ["dr-047-1"]
     assert recent.visits[0].diagnoses[0].code == "R53"
     assert adapter.patient_record(patient_id="pt-demo-0003").visits == ()
+
+
+def test_the_doctors_knob_sizes_the_clinic(tmp_path):
+    with serve(0, store=tmp_path / "big.sqlite3", doctors=200) as big:
+        doctors = adapter_for(big).doctors()
+    assert len(doctors) == len({d.external_id for d in doctors}) == 200
+    assert {s for d in doctors for s in d.specialty_ids} == {
+        s.external_id for s in DemoMis().specialties()
+    }
+    # The default clinic is the demo's own 44, and the first of a bigger one are the same.
+    assert len(DemoMis().doctors()) == 44
+    assert doctors[0] == DemoMis().doctors()[0]

@@ -178,6 +178,8 @@ SYSTEMS: dict[str, Callable[[Path], MisUnderTest]] = {
         tmp_path, time_zone="Asia/Yekaterinburg", encoding="windows-1251"
     ),
     "fhir": fhir,
+    # A server writing its instants with +05:00 offsets; the adapter shows Moscow time.
+    "fhir-offsets-ekb": lambda tmp_path: fhir(tmp_path, time_zone="Asia/Yekaterinburg"),
     "n3": n3,
     # The hub of a region on UTC+5: its wall clock is Yekaterinburg's.
     "n3-ekb": lambda tmp_path: n3(tmp_path, time_zone="Asia/Yekaterinburg"),
