@@ -133,7 +133,7 @@ class FhirMis:
         skew = ""
         if response.headers.get("Date"):
             sent = email.utils.parsedate_to_datetime(response.headers["Date"])
-            skew = f"{(sent - datetime.now(sent.tzinfo)).total_seconds():.0f}"
+            skew = str(round((sent - datetime.now(sent.tzinfo)).total_seconds()))
         version = statement.get("fhirVersion", "")
         extra = {"fhir_version": version, "software": _software(statement), "clock_skew": skew}
         if not version.startswith("4.0"):

@@ -127,7 +127,7 @@ class N3Mis:
         sent = self._transport.last_date if self._transport else ""
         if sent:
             moment = email.utils.parsedate_to_datetime(sent)
-            extra["clock_skew"] = f"{(moment - datetime.now(moment.tzinfo)).total_seconds():.0f}"
+            extra["clock_skew"] = str(round((moment - datetime.now(moment.tzinfo)).total_seconds()))
         return MisStatus(system=self.name, ok=True, detail="N3.Здоровье hub", extra=extra)
 
     def branches(self) -> list[Branch]:
