@@ -2,7 +2,7 @@
 incremental one that finds nothing changed, for a clinic of 200 doctors x 14 days.
 
 Usage: .venv/bin/python bench/mis_sync.py [--doctors 200] [--days 14] [--runs 3]
-                                         [--systems demo,medialog,n3,fhir]
+                                         [--systems demo,medialog,...]
 Creates its own PostgreSQL database. Each networked simulator runs as its own
 process (`python -m integrations.simulators.<name> --doctors N`), so the
 server does not share the bench's interpreter. Prints per system: seconds
@@ -36,11 +36,14 @@ import _setup  # sets up the database first (before any model is used)
 
 from integrations.mis.demo import DemoMis
 from integrations.mis.fhir import FhirMis
+from integrations.mis.infoclinica import InfoclinicaMis
 from integrations.mis.medialog import MedialogMis
 from integrations.mis.n3 import N3Mis
+from integrations.mis.onec import OnecMis
 from integrations.mis_sync import run_mis_sync
 from integrations.ports import MisAdapter
 from integrations.simulators.n3 import Knobs as N3Knobs
+from integrations.simulators.onec import ROOT as ONEC_ROOT
 
 TIMEOUT = 300.0  # a 200-doctor directory is a large answer; the bench measures, not gives up
 
@@ -73,6 +76,24 @@ SYSTEMS: dict[str, System] = {
         lambda port, tmp, n: FhirMis(
             url=f"http://127.0.0.1:{port}/fhir",
             token="fhir-demo-token",  # noqa: S106 - the simulator's demo token
+            timeout=TIMEOUT,
+        ),
+    ),
+    "infoclinica": System(
+        "integrations.simulators.infoclinica",
+        lambda port, tmp, n: InfoclinicaMis(
+            url=f"http://127.0.0.1:{port}",
+            client_id="site",
+            client_key="infoclinica",
+            timeout=TIMEOUT,
+        ),
+    ),
+    "onec": System(
+        "integrations.simulators.onec",
+        lambda port, tmp, n: OnecMis(
+            url=f"http://127.0.0.1:{port}{ONEC_ROOT}",
+            user="site",
+            password="onec",  # noqa: S106 - the simulator's demo login
             timeout=TIMEOUT,
         ),
     ),
@@ -170,12 +191,12 @@ def main() -> None:
         f"MIS sync, {args.doctors} doctors x {args.days} days, median of {args.runs} runs "
         f"(each simulator in its own process)\n"
     )
-    print(f"{'system':<10} {'sync':<12} {'seconds':>8} {'rows written':>13} {'queries':>8}")
+    print(f"{'system':<12} {'sync':<12} {'seconds':>8} {'rows written':>13} {'queries':>8}")
     for name in args.systems.split(","):
         result = bench(name, SYSTEMS[name], doctors=args.doctors, days=args.days, runs=args.runs)
         for kind in ("full", "incremental"):
             seconds, written, queries = result[kind]
-            print(f"{name:<10} {kind:<12} {seconds:8.2f} {written:13d} {queries:8d}")
+            print(f"{name:<12} {kind:<12} {seconds:8.2f} {written:13d} {queries:8d}")
         sys.stdout.flush()
     _setup.drop()
 

@@ -98,6 +98,11 @@ class HttpSimulator:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def knobs_url(self) -> str:
+        """Where `GET/POST /_sim/knobs` is served (the simulate command prints it)."""
+        return f"{self.url}/_sim/knobs"
+
     def start(self) -> HttpSimulator:
         self._stopped.clear()
         if self.knobs.outage != "refuse":

@@ -5,11 +5,13 @@
 protocol adds. Knobs (constructor keywords, attributes of `knobs`, or
 `GET/POST /_sim/knobs` as JSON on a running process): latency, error_rate,
 outage ("" | "503" | "refused"; "refused" only in-process), time_zone (the
-MIS server's wall clock), clock_skew (seconds the MIS's clock is ahead), seed.
+MIS server's wall clock), clock_skew (seconds the MIS's clock is ahead), seed,
+doctors (size of the clinic, benches; None: the demo's 44; set at start only).
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import random
@@ -37,6 +39,7 @@ class MisKnobs:
     time_zone: str = MIS_TIME_ZONE  # the MIS server's wall clock
     clock_skew: float = 0.0  # seconds the MIS's clock is ahead (negative: behind)
     seed: int = 2026
+    doctors: int | None = None  # size of the clinic (benches); None: the demo's 44
     error_rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)  # noqa: S311
 
 
@@ -147,7 +150,13 @@ class MisHttpSimulator:
             # Requests arrive on many threads: the appointment book must be a file.
             self._tmp = tempfile.TemporaryDirectory(prefix=f"{self.system}-sim-")
             store = Path(self._tmp.name) / "mis.sqlite3"
-        self.mis = _SkewedMis(knobs=self.knobs, seed=self.knobs.seed, store=store, today=today)
+        self.mis = _SkewedMis(
+            knobs=self.knobs,
+            seed=self.knobs.seed,
+            store=store,
+            today=today,
+            doctors=self.knobs.doctors,
+        )
         self.patients: dict[str, Patient] = {p.external_id: p for p in PATIENTS}
         self.lock = threading.Lock()
         self.host = host
@@ -161,6 +170,11 @@ class MisHttpSimulator:
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def knobs_url(self) -> str:
+        """Where `GET/POST /_sim/knobs` is served (the simulate command prints it)."""
+        return f"{self.url}/_sim/knobs"
 
     def start(self) -> MisHttpSimulator:
         self._stopped.clear()
@@ -230,7 +244,8 @@ class MisHttpSimulator:
 
     def knobs_endpoint(self, method: str, body: bytes) -> Reply:
         """GET /_sim/knobs shows the knobs; POST changes them (JSON)."""
-        names = {f.name for f in fields(MisKnobs)} - {"error_rng", "seed"}
+        # The seed and the clinic's size shape the data generated at start.
+        names = {f.name for f in fields(MisKnobs)} - {"error_rng", "seed", "doctors"}
         if method == "POST":
             try:
                 changes = json.loads(body or b"{}")
@@ -293,6 +308,43 @@ class MisHttpSimulator:
         clash = any(b.start < request.end and request.start < b.end for b in generated)
         # The appointment book itself refuses overlaps with stored visits.
         return self.mis._store.book(request, free=inside and not clash)  # noqa: SLF001
+
+
+def run_as_process(
+    simulator_class: type[MisHttpSimulator],
+    argv: list[str] | None,
+    *,
+    name: str,
+    port: int,
+    credentials: dict[str, str],
+) -> None:
+    """`python -m integrations.simulators.<system>`: parse the flags, serve until Ctrl-C.
+
+    `credentials` are the simulator's login keywords and their defaults
+    (e.g. {"user": "site", "password": "onec"}); each becomes a flag."""
+    parser = argparse.ArgumentParser(prog=f"python -m integrations.simulators.{name}")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--store", help="SQLite file of the MIS's appointment book")
+    parser.add_argument("--seed", type=int, default=MisKnobs.seed)
+    for keyword, default in credentials.items():
+        parser.add_argument(f"--{keyword.replace('_', '-')}", default=default)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per call")
+    parser.add_argument("--error-rate", type=float, default=0.0, help="0..1 of calls fail")
+    parser.add_argument("--outage", choices=("503",), help="answer every call with 503")
+    parser.add_argument("--time-zone", default=MIS_TIME_ZONE, help="the MIS's wall clock")
+    parser.add_argument("--clock-skew", type=float, default=0.0, help="seconds ahead")
+    parser.add_argument("--doctors", type=int, help="size of the clinic (default: the demo's 44)")
+    args = vars(parser.parse_args(argv))
+    simulator = simulator_class(**args)
+    sys.stdout.write(f"{name} simulator at {simulator.url} (knobs: {simulator.knobs_url})\n")
+    sys.stdout.flush()
+    try:
+        simulator.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        simulator.close()
 
 
 def free_times(

@@ -1,8 +1,9 @@
 """The Инфоклиника simulator: `serve(port, **knobs)` runs it in a thread.
 
-`manage.py simulate infoclinica --port N` runs it as a process. Knobs: latency,
-error_rate, outage ("503" | "refused"), time_zone, clock_skew, seed,
-client_id, client_key, token_ttl; see server.InfoclinicaSimulator.
+`manage.py simulate infoclinica --port N` or `python -m
+integrations.simulators.infoclinica --port N` runs it as a process. Knobs:
+latency, error_rate, outage ("503" | "refused"), time_zone, clock_skew, seed,
+doctors, client_id, client_key, token_ttl; see server.InfoclinicaSimulator.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The 1С:Медицина simulator: its HTTP service (`serve(port, **knobs)`) and the
 CommerceML client role that pushes the clinic's price list to the site.
 
-`manage.py simulate onec --port N` runs the HTTP service as a process;
-`manage.py onec_push_prices --url ...` plays 1C pushing the price list.
-Knobs: latency, error_rate, outage ("503" | "refused"), time_zone,
-clock_skew, seed, user, password; see server.OnecSimulator.
+`manage.py simulate onec --port N` or `python -m integrations.simulators.onec
+--port N` runs the HTTP service as a process; `manage.py onec_push_prices
+--url ...` plays 1C pushing the price list. Knobs: latency, error_rate,
+outage ("503" | "refused"), time_zone, clock_skew, seed, doctors, user,
+password; see server.OnecSimulator.
 """
 
 from __future__ import annotations
