@@ -274,6 +274,9 @@ def test_manage_py_simulate_serves_it(closed_port, tmp_path):
             time.sleep(0.1)
         adapter = FhirMis(url=url, token=TOKEN, timeout=5.0)
         assert len(adapter.doctors()) == 44
+        # It serves no knobs endpoint, so the banner names none.
+        banner = process.stdout.readline().decode()
+        assert url in banner and "_sim/knobs" not in banner
     finally:
         process.terminate()
         process.wait(timeout=10)

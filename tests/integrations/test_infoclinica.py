@@ -227,6 +227,47 @@ def test_runs_as_a_process_through_manage_py_simulate(closed_port):
             except MisUnavailable:
                 assert time.monotonic() < deadline, process.stderr.read1().decode()
                 time.sleep(0.2)
+        # The banner's knobs address is served.
+        knobs = process.stdout.readline().decode().split("(knobs: ")[1].rstrip(")\n")
+        assert httpx.get(knobs, timeout=5).json()["outage"] == ""
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=10)
+
+
+def test_the_size_knob_sets_how_many_doctors_the_clinic_has(tmp_path):
+    with serve(0, store=tmp_path / "big.sqlite3", doctors=60) as running:
+        adapter = adapter_for(running, timeout=10.0)
+        doctors = adapter.doctors()
+        today = running.mis.today()
+        worked = adapter.schedule(start=today, end=today + timedelta(days=13)).work
+    assert len({d.external_id for d in doctors}) == 60
+    # The extra doctors work too: the schedule is the larger clinic's.
+    assert len({w.doctor_id for w in worked}) > 44
+
+
+def test_runs_with_python_dash_m_with_its_flags(closed_port, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    flags = ["--port", str(closed_port), "--store", str(tmp_path / "mis.sqlite3")]
+    flags += ["--doctors", "60", "--client-id", "clinic", "--client-key", "k3y"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "integrations.simulators.infoclinica", *flags],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        banner = process.stdout.readline()
+        assert f"127.0.0.1:{closed_port}" in banner, process.stderr.read()
+        url = f"http://127.0.0.1:{closed_port}"
+        assert len(InfoclinicaMis(url=url, client_id="clinic", client_key="k3y").doctors()) == 60
+        with pytest.raises(MisError) as refused:
+            InfoclinicaMis(url=url, client_id="site", client_key="infoclinica").ping()
+        assert not isinstance(refused.value, MisUnavailable)
+        assert httpx.get(f"{url}/_sim/knobs", timeout=5).json()["outage"] == ""
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+    assert process.returncode == 0

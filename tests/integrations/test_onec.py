@@ -169,3 +169,42 @@ def test_knobs_change_over_http_on_a_running_simulator(simulator):
     assert httpx.post(knobs, json={"nonsense": 1}, timeout=5).status_code == 400
     httpx.post(knobs, json={"outage": ""}, timeout=5)
     assert adapter_for(simulator).ping().ok
+
+
+def test_the_size_knob_sets_how_many_doctors_the_clinic_has(tmp_path):
+    with serve(0, store=tmp_path / "big.sqlite3", doctors=60) as running:
+        adapter = adapter_for(running, timeout=10.0)
+        doctors = adapter.doctors()
+        today = running.mis.today()
+        worked = adapter.schedule(start=today, end=today + timedelta(days=13)).work
+    assert len({d.external_id for d in doctors}) == 60
+    # The extra doctors work too: the schedule is the larger clinic's.
+    assert len({w.doctor_id for w in worked}) > 44
+
+
+def test_runs_with_python_dash_m_with_its_flags(closed_port, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    flags = ["--port", str(closed_port), "--store", str(tmp_path / "mis.sqlite3")]
+    flags += ["--doctors", "60", "--user", "clinic", "--password", "s3cret"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "integrations.simulators.onec", *flags],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        banner = process.stdout.readline()
+        assert f"127.0.0.1:{closed_port}" in banner, process.stderr.read()
+        url = f"http://127.0.0.1:{closed_port}{ROOT}"
+        assert len(OnecMis(url=url, user="clinic", password="s3cret").doctors()) == 60  # noqa: S106
+        with pytest.raises(MisError) as refused:
+            OnecMis(url=url, user="site", password="onec").ping()  # noqa: S106
+        assert not isinstance(refused.value, MisUnavailable)
+        knobs = f"http://127.0.0.1:{closed_port}/_sim/knobs"
+        assert httpx.get(knobs, timeout=5).json()["outage"] == ""
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+    assert process.returncode == 0
