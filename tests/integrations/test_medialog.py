@@ -214,3 +214,31 @@ def test_the_declared_slot_policy_computes_medialogs_own_free_slots(tmp_path, zo
             ], doctor
             compared += len(theirs)
         assert compared > 20
+
+
+def test_manage_py_simulate_serves_it(closed_port):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    process = subprocess.Popen(  # noqa: S603 - our own command, no shell
+        [sys.executable, "manage.py", "simulate", "medialog", "--port", str(closed_port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        url = f"http://127.0.0.1:{closed_port}/medialog/PlanningService"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{url}?wsdl", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, process.stderr.read1().decode()
+            time.sleep(0.1)
+        adapter = MedialogMis(url=url, user="medialog", password="medialog", timeout=5.0)  # noqa: S106
+        assert len(adapter.doctors()) == 44
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert process.returncode is not None

@@ -597,8 +597,12 @@ class MedialogSimulator:
         return self
 
     def serve_forever(self) -> None:
-        """Serve in the calling thread (the process entry point)."""
-        self._server.serve_forever()
+        """Serve until `stop()`: in the serving thread once started, else in this one."""
+        if self._thread is not None:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(0.5)
+        elif self._server is not None:
+            self._server.serve_forever()
 
     def stop(self) -> None:
         if self._server is not None:
