@@ -258,6 +258,18 @@ COMMERCEML_PRICE_TYPE = env.str("COMMERCEML_PRICE_TYPE", default="")
 COMMERCEML_DIR = env.str("COMMERCEML_DIR", default=str(VAR_DIR / "commerceml"))
 # Prices come from 1C's price list only: the MIS sync then leaves known services' prices.
 COMMERCEML_OWNS_PRICES = env.bool("COMMERCEML_OWNS_PRICES", default=False)
+# Any FHIR R4 server (MIS_ADAPTER=fhir): base URL, Bearer token, zone times are shown in.
+FHIR_URL = env.str("FHIR_URL", default="http://127.0.0.1:8093/fhir")
+FHIR_TOKEN = env.str("FHIR_TOKEN", default="")
+FHIR_TIME_ZONE = env.str("FHIR_TIME_ZONE", default="Europe/Moscow")
+FHIR_TIMEOUT = env.float("FHIR_TIMEOUT", default=10.0)
+# N3.Здоровье (MIS_ADAPTER=n3): the SOAP booking hub, the integration guid, the
+# hub's FHIR endpoint for lab reports, the zone of its wall clock.
+N3_URL = env.str("N3_URL", default="http://127.0.0.1:8094/n3/HubService")
+N3_GUID = env.str("N3_GUID", default="")
+N3_FHIR_URL = env.str("N3_FHIR_URL", default="http://127.0.0.1:8094/n3/fhir")
+N3_TIME_ZONE = env.str("N3_TIME_ZONE", default="Europe/Moscow")
+N3_TIMEOUT = env.float("N3_TIMEOUT", default=10.0)
 
 # Circuit breaker of each external system: this many transport failures within
 # the window (seconds) open it; calls then fail at once for the cooldown.

@@ -43,7 +43,21 @@ def _adapter() -> MisAdapter:
             settings.ONEC_TIME_ZONE,
             settings.ONEC_TIMEOUT,
         )
-    raise ValueError(f"Unknown MIS_ADAPTER {name!r}; known: demo, medialog, infoclinica, onec.")
+    if name == "fhir":
+        return _fhir(
+            settings.FHIR_URL, settings.FHIR_TOKEN, settings.FHIR_TIME_ZONE, settings.FHIR_TIMEOUT
+        )
+    if name == "n3":
+        return _n3(
+            settings.N3_URL,
+            settings.N3_GUID,
+            settings.N3_FHIR_URL,
+            settings.N3_TIME_ZONE,
+            settings.N3_TIMEOUT,
+        )
+    raise ValueError(
+        f"Unknown MIS_ADAPTER {name!r}; known: demo, medialog, infoclinica, onec, fhir, n3."
+    )
 
 
 @lru_cache(maxsize=8)
@@ -74,3 +88,23 @@ def _onec(url: str, user: str, password: str, time_zone: str, timeout: float) ->
     from integrations.mis.onec import OnecMis
 
     return OnecMis(url=url, user=user, password=password, time_zone=time_zone, timeout=timeout)
+
+
+@lru_cache(maxsize=8)
+def _fhir(url: str, token: str, time_zone: str, timeout: float) -> MisAdapter:
+    from integrations.mis.fhir import FhirMis
+
+    return FhirMis(url=url, token=token, time_zone=time_zone, timeout=timeout)
+
+
+@lru_cache(maxsize=8)
+def _n3(url: str, guid: str, fhir_url: str, time_zone: str, timeout: float) -> MisAdapter:
+    from integrations.mis.n3 import N3Mis
+
+    return N3Mis(
+        url=url,
+        guid=guid,
+        fhir_url=fhir_url,
+        time_zone=time_zone,
+        timeout=timeout,
+    )

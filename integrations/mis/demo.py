@@ -321,8 +321,12 @@ class DemoMis:
         outage: bool = False,
         today: date | None = None,
         store: Path | str | None = None,
+        doctors: int | None = None,
     ):
         self.seed = seed
+        # Size knob (benches): this many doctors spread over the specialties;
+        # None keeps the demo clinic's own 44.
+        self.doctor_count = doctors
         self.outage = outage
         self._tz = ZoneInfo(MIS_TIME_ZONE)
         self._today = today
@@ -391,6 +395,12 @@ class DemoMis:
         self._check_up()
         self._store.cancel(appointment_id)
 
+    def appointment(
+        self, *, appointment_id: str = "", idempotency_key: str = ""
+    ) -> MisAppointment | None:
+        """One appointment of the book by its id or by the key it was booked with."""
+        return self._store.find(appointment_id=appointment_id, idempotency_key=idempotency_key)
+
     # --- knobs of the demo system ----------------------------------------------
 
     def find_patients(
@@ -436,7 +446,11 @@ class DemoMis:
         doctors: list[Doctor] = []
         surnames = list(_SURNAMES)
         rng.shuffle(surnames)
-        for spec in SPECIALTIES:
+        counts = [spec.doctors for spec in SPECIALTIES]
+        if self.doctor_count is not None:
+            share, extra = divmod(self.doctor_count, len(SPECIALTIES))
+            counts = [share + (index < extra) for index in range(len(SPECIALTIES))]
+        for spec, doctor_count in zip(SPECIALTIES, counts, strict=True):
             spec_id = f"sp-{spec.code}"
             specialties.append(Specialty(spec_id, spec.name))
             base = Decimal(rng.randrange(2400, 4600, 100))
@@ -472,9 +486,9 @@ class DemoMis:
                 for code, name, minutes, price in spec.procedures
             ]
             services += own
-            for number in range(spec.doctors):
+            for number in range(doctor_count):
                 female = rng.random() < 0.55
-                surname = surnames.pop()
+                surname = surnames.pop() if surnames else rng.choice(_SURNAMES)
                 doctor_id = f"dr-{spec.code}-{number + 1}"
                 branch_ids = tuple(
                     sorted(rng.sample([b.external_id for b in BRANCHES], k=rng.choice((1, 1, 2))))
@@ -603,6 +617,15 @@ class _AppointmentBook:
                 (start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()),
             ).fetchall()
         return [self._row(r) for r in rows]
+
+    def find(self, *, appointment_id: str = "", idempotency_key: str = "") -> MisAppointment | None:
+        with self._db() as db:
+            row = db.execute(
+                "SELECT id, doctor_id, start, end, status FROM appointment "
+                "WHERE id = ? OR idempotency_key = ?",
+                (appointment_id, idempotency_key),
+            ).fetchone()
+        return self._row(row) if row else None
 
     def book(self, request: BookingRequest, *, free: bool) -> MisAppointment:
         start = request.start.astimezone(UTC).isoformat()

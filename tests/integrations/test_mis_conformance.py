@@ -20,8 +20,10 @@ import pytest
 
 from integrations.mis.demo import DemoMis
 from integrations.mis.demo_patients import DEMO_PATIENT, FAMILY
+from integrations.mis.fhir import FhirMis
 from integrations.mis.infoclinica import InfoclinicaMis
 from integrations.mis.medialog import MedialogMis
+from integrations.mis.n3 import N3Mis
 from integrations.mis.onec import OnecMis
 from integrations.mis_sync import run_mis_sync
 from integrations.ports import (
@@ -34,8 +36,10 @@ from integrations.ports import (
     SlotPolicy,
     SlotTaken,
 )
+from integrations.simulators.fhir import FhirSimulator
 from integrations.simulators.infoclinica import InfoclinicaSimulator
 from integrations.simulators.medialog import MedialogSimulator
+from integrations.simulators.n3 import N3Simulator
 from integrations.simulators.onec import ROOT as ONEC_ROOT
 from integrations.simulators.onec import OnecSimulator
 
@@ -167,6 +171,69 @@ def onec(tmp_path: Path, **knobs: object) -> MisUnderTest:
     )
 
 
+def fhir(tmp_path: Path, **knobs: object) -> MisUnderTest:
+    simulator = FhirSimulator(store=tmp_path / "fhir.sqlite3", **knobs).start()
+
+    def adapter(token: str = "fhir-demo-token") -> FhirMis:  # noqa: S107
+        return FhirMis(url=simulator.url, token=token, timeout=TIMEOUT)
+
+    def slow() -> None:
+        simulator.knobs.latency = TIMEOUT * 3
+
+    def fast() -> None:
+        simulator.knobs.latency = 0.0
+
+    return MisUnderTest(
+        adapter=adapter(),
+        take_by_phone=simulator.take_by_phone,
+        outages={
+            "503": (lambda: simulator.set_outage("503"), lambda: simulator.set_outage(None)),
+            "refused": (
+                lambda: simulator.set_outage("refused"),
+                lambda: simulator.set_outage(None),
+            ),
+            "slow": (slow, fast),
+        },
+        wrong_password=lambda: adapter("not-the-token"),
+        stop=simulator.stop,
+    )
+
+
+def n3(tmp_path: Path, **knobs: object) -> MisUnderTest:
+    simulator = N3Simulator(store=tmp_path / "n3.sqlite3", **knobs).start()
+    zone = str(knobs.get("time_zone", "Europe/Moscow"))
+
+    def adapter(guid: str = simulator.knobs.guid) -> N3Mis:
+        return N3Mis(
+            url=simulator.url,
+            guid=guid,
+            fhir_url=simulator.fhir_url,
+            time_zone=zone,
+            timeout=TIMEOUT,
+        )
+
+    def slow() -> None:
+        simulator.knobs.latency = TIMEOUT * 3
+
+    def fast() -> None:
+        simulator.knobs.latency = 0.0
+
+    return MisUnderTest(
+        adapter=adapter(),
+        take_by_phone=simulator.take_by_phone,
+        outages={
+            "503": (lambda: simulator.set_outage("503"), lambda: simulator.set_outage(None)),
+            "refused": (
+                lambda: simulator.set_outage("refused"),
+                lambda: simulator.set_outage(None),
+            ),
+            "slow": (slow, fast),
+        },
+        wrong_password=lambda: adapter("00000000-0000-0000-0000-000000000000"),
+        stop=simulator.stop,
+    )
+
+
 SYSTEMS: dict[str, Callable[[Path], MisUnderTest]] = {
     "demo": demo,
     "medialog": medialog,
@@ -184,6 +251,12 @@ SYSTEMS: dict[str, Callable[[Path], MisUnderTest]] = {
     "onec": onec,
     # A 1C base kept on Yekaterinburg time: every branch's times on that clock.
     "onec-ekb": lambda tmp_path: onec(tmp_path, time_zone="Asia/Yekaterinburg"),
+    "fhir": fhir,
+    # A server writing its instants with +05:00 offsets; the adapter shows Moscow time.
+    "fhir-offsets-ekb": lambda tmp_path: fhir(tmp_path, time_zone="Asia/Yekaterinburg"),
+    "n3": n3,
+    # The hub of a region on UTC+5: its wall clock is Yekaterinburg's.
+    "n3-ekb": lambda tmp_path: n3(tmp_path, time_zone="Asia/Yekaterinburg"),
 }
 
 

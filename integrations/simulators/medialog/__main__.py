@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--time-zone", default="Europe/Moscow", help="the MIS's wall clock")
     parser.add_argument("--clock-skew", type=float, default=0.0, help="seconds ahead")
     parser.add_argument("--encoding", default="utf-8", help="e.g. windows-1251")
+    parser.add_argument("--doctors", type=int, help="size of the clinic (default: the demo's 44)")
     args = parser.parse_args(argv)
     simulator = MedialogSimulator(
         host=args.host,
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> None:
         time_zone=args.time_zone,
         clock_skew=args.clock_skew,
         encoding=args.encoding,
+        doctors=args.doctors,
     )
     sys.stdout.write(f"МЕДИАЛОГ simulator at {simulator.url} (WSDL: {simulator.url}?wsdl)\n")
     sys.stdout.flush()

@@ -55,6 +55,7 @@ class Knobs:
     user: str = "medialog"
     password: str = "medialog"  # noqa: S105 - the simulator's own demo login
     seed: int = 2026
+    doctors: int | None = None  # size of the clinic (benches); None: the demo's 44
     error_rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)  # noqa: S311
 
 
@@ -94,7 +95,9 @@ class MedialogService:
 
     def __init__(self, *, knobs: Knobs, store: Path | str, today: date | None = None):
         self.knobs = knobs
-        self.mis = _SimulatedMis(knobs=knobs, seed=knobs.seed, store=store, today=today)
+        self.mis = _SimulatedMis(
+            knobs=knobs, seed=knobs.seed, store=store, today=today, doctors=knobs.doctors
+        )
         self._patients: dict[str, Patient] = {}
         self._lock = threading.Lock()
 

@@ -1,0 +1,668 @@
+"""A generic FHIR R4 adapter: any MIS that speaks FHIR R4 REST (JSON) over httpx.
+
+Resources read and how they map to the ports (the standard resources; where
+R4 has no element for something, the assumed extension is named below and in
+README «FHIR R4»):
+
+- Location -> Branch; its IANA zone in the core `timezone` extension.
+- CodeSystem (url SPECIALTY_SYSTEM) -> Specialty, one concept per specialty.
+- HealthcareService -> Service: `type` carries the nomenclature code
+  (NOMENCLATURE), `specialty` the specialty, the duration and the price sit
+  in the extensions EXT_DURATION (valueDuration, minutes) and EXT_PRICE
+  (valueMoney, RUB); an online service has the characteristic "online".
+- Practitioner + PractitionerRole -> Doctor: the role carries specialties,
+  locations, healthcare services and `period.start` (in practice since);
+  qualifications coded QUALIFICATION "category" / "degree" carry their text.
+- Schedule (one per practitioner and location) + Slot -> Schedule. The
+  server cuts a working shift into Slots: "busy" is one booked visit,
+  "busy-unavailable" a break, "free" the rest (on its own grid). A work
+  interval is a run of back-to-back Slots of one Schedule.
+- Appointment: booking creates one with status "booked" that references the
+  Slots covering the time; the server refuses (409/412) when a Slot is not
+  free. Idempotent by a conditional create, `If-None-Exist:
+  identifier=BOOKING_SYSTEM|<key>`. Cancelling PUTs it back "cancelled".
+- Patient: searched by telecom, birthdate and family; created conditionally
+  (If-None-Exist on telecom + family + birthdate) when booking a new one.
+- DiagnosticReport + Observation (`_include=DiagnosticReport:result`) ->
+  LabReport, with reference ranges.
+- Encounter + Condition (`_revinclude=Condition:encounter`) -> Visit: the
+  doctor's protocol is the Encounter's narrative (`text`), the diagnoses its
+  `diagnosis` Conditions coded ICD-10, the first by rank the main one.
+
+Models: fhir.resources.R4B (FHIR 4.3, wire-compatible with R4 4.0.1 for every
+resource used here).
+
+Auth: `Authorization: <scheme> <token>` (Bearer by default; N3.Здоровье uses
+its own "N3 <guid>"). 401/403 is a MisError, 5xx / refused / timeout a
+MisUnavailable. Every call has a timeout. The server writes instants with an
+offset; the adapter reports them on `time_zone`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode, urljoin
+from zoneinfo import ZoneInfo
+
+import httpx
+from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.operationoutcome import OperationOutcome
+from lxml import etree
+from pydantic import ValidationError
+
+from integrations.mis.demo_patients import matching
+from integrations.ports import (
+    BookingRequest,
+    Branch,
+    BreakInterval,
+    BusyInterval,
+    Diagnosis,
+    Doctor,
+    LabReport,
+    MisAppointment,
+    MisError,
+    MisStatus,
+    MisUnavailable,
+    Observation,
+    Patient,
+    PatientRecord,
+    Schedule,
+    Service,
+    SlotPolicy,
+    SlotTaken,
+    Specialty,
+    Visit,
+    WorkInterval,
+)
+
+FHIR_JSON = "application/fhir+json"
+EXT_TIME_ZONE = "http://hl7.org/fhir/StructureDefinition/timezone"
+# Assumed code systems and extensions of the clinic's FHIR profile.
+SPECIALTY_SYSTEM = "urn:clinic:fhir:specialty"
+NOMENCLATURE = "urn:oid:1.2.643.5.1.13.13.11.1070"  # the national nomenclature of services
+QUALIFICATION = "urn:clinic:fhir:qualification"
+CHARACTERISTIC = "urn:clinic:fhir:service-characteristic"
+EXT_DURATION = "urn:clinic:fhir:StructureDefinition/duration"
+EXT_PRICE = "urn:clinic:fhir:StructureDefinition/price"
+BOOKING_SYSTEM = "urn:clinic:fhir:booking"
+LOINC = "http://loinc.org"
+ICD10 = "http://hl7.org/fhir/sid/icd-10"
+PAGE_SIZE = 5000
+
+
+class FhirMis:
+    """MisAdapter and PatientRecordSource over a FHIR R4 REST server."""
+
+    name = "fhir"
+    # The server publishes free Slots on a 15-minute grid from the start of a
+    # shift; a visit may follow another directly, and breaks are busy Slots.
+    slot_policy = SlotPolicy(grid_minutes=15, buffer_minutes=0, breaks_block=True)
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        token: str,
+        time_zone: str = "Europe/Moscow",
+        timeout: float = 10.0,
+        auth_scheme: str = "Bearer",
+        label: str = "FHIR",
+    ):
+        self.url = url.rstrip("/") + "/"
+        self.time_zone = time_zone
+        self.timeout = timeout
+        self._zone = ZoneInfo(time_zone)
+        self._label = label
+        self._http = httpx.Client(
+            base_url=self.url,
+            timeout=timeout,
+            headers={"Authorization": f"{auth_scheme} {token}", "Accept": FHIR_JSON},
+        )
+
+    # --- the MisAdapter port ---------------------------------------------
+
+    def ping(self) -> MisStatus:
+        response = self._request("GET", "metadata")
+        statement = response.json()
+        skew = ""
+        if response.headers.get("Date"):
+            sent = email.utils.parsedate_to_datetime(response.headers["Date"])
+            skew = str(round((sent - datetime.now(sent.tzinfo)).total_seconds()))
+        version = statement.get("fhirVersion", "")
+        extra = {"fhir_version": version, "software": _software(statement), "clock_skew": skew}
+        if not version.startswith("4.0"):
+            return MisStatus(self.name, False, f"FHIR {version}, expected R4 (4.0.x)", extra)
+        return MisStatus(self.name, True, f"{self._label} {extra['software']}".strip(), extra)
+
+    def branches(self) -> list[Branch]:
+        return [
+            Branch(
+                external_id=location.id,
+                name=location.name or "",
+                address=(location.address.text or "") if location.address else "",
+                phone=_telecom(location.telecom, "phone"),
+                time_zone=_extension(location.extension, EXT_TIME_ZONE, "valueCode")
+                or self.time_zone,
+            )
+            for location in self._search("Location")
+        ]
+
+    def specialties(self) -> list[Specialty]:
+        found = self._search("CodeSystem", url=SPECIALTY_SYSTEM)
+        return [
+            Specialty(concept.code, concept.display or "")
+            for system in found
+            for concept in system.concept or []
+        ]
+
+    def services(self) -> list[Service]:
+        services = []
+        for service in self._search("HealthcareService"):
+            duration = _extension(service.extension, EXT_DURATION, "valueDuration")
+            price = _extension(service.extension, EXT_PRICE, "valueMoney")
+            specialty = _codes(service.specialty, SPECIALTY_SYSTEM)
+            services.append(
+                Service(
+                    external_id=service.id,
+                    code=next(iter(_codes(service.type, NOMENCLATURE)), ""),
+                    name=service.name or "",
+                    specialty_id=specialty[0] if specialty else None,
+                    duration_minutes=int(duration.value) if duration else 0,
+                    price=Decimal(price.value) if price else Decimal(0),
+                    online="online" in _codes(service.characteristic, CHARACTERISTIC),
+                )
+            )
+        return services
+
+    def doctors(self) -> list[Doctor]:
+        roles = defaultdict(list)
+        for role in self._search("PractitionerRole"):
+            if role.practitioner and role.practitioner.reference:
+                roles[_ref_id(role.practitioner.reference)].append(role)
+        doctors = []
+        for practitioner in self._search("Practitioner"):
+            own = roles.get(practitioner.id, [])
+            name = practitioner.name[0] if practitioner.name else None
+            given = list(name.given or []) if name else []
+            since = next((r.period.start for r in own if r.period and r.period.start), None)
+            qualifications = {
+                code: q.code.text or ""
+                for q in practitioner.qualification or []
+                for code in _codes([q.code], QUALIFICATION)
+            }
+            doctors.append(
+                Doctor(
+                    external_id=practitioner.id,
+                    last_name=(name.family or "") if name else "",
+                    first_name=given[0] if given else "",
+                    middle_name=" ".join(given[1:]),
+                    specialty_ids=tuple(
+                        code for r in own for code in _codes(r.specialty, SPECIALTY_SYSTEM)
+                    ),
+                    branch_ids=tuple(
+                        _ref_id(loc.reference) for r in own for loc in r.location or []
+                    ),
+                    service_ids=tuple(
+                        _ref_id(s.reference) for r in own for s in r.healthcareService or []
+                    ),
+                    career_start=_as_date(since),
+                    category=qualifications.get("category", ""),
+                    degree=qualifications.get("degree", ""),
+                )
+            )
+        return doctors
+
+    def schedule(self, *, start: date, end: date) -> Schedule:
+        owners = self._schedule_owners()
+        slots: dict[str, list[Any]] = defaultdict(list)
+        day = start
+        while day <= end:  # one search a day keeps every answer small
+            for slot in self._slots(day, day + timedelta(days=1)):
+                slots[_ref_id(slot.schedule.reference)].append(slot)
+            day += timedelta(days=1)
+        return schedule_from_slots(
+            (
+                *owners.get(schedule_id, ("", "")),
+                self._local(slot.start),
+                self._local(slot.end),
+                slot.status,
+            )
+            for schedule_id, rows in slots.items()
+            for slot in rows
+        )
+
+    def book(self, request: BookingRequest) -> MisAppointment:
+        slots = [
+            slot
+            for slot in self._search(
+                "Slot",
+                **{"schedule.actor": f"Practitioner/{request.doctor_id}"},
+                start=[
+                    f"ge{_instant(request.start - timedelta(days=1))}",
+                    f"lt{_instant(request.end)}",
+                ],
+            )
+            if slot.start < request.end and request.start < slot.end
+        ]
+        if not slots:
+            raise SlotTaken(f"{self._label}: no slot of {request.doctor_id} at {request.start}")
+        patient_id = request.patient.external_id or self._patient_id(request.patient)
+        appointment = {
+            "resourceType": "Appointment",
+            "identifier": [{"system": BOOKING_SYSTEM, "value": request.idempotency_key}],
+            "status": "booked",
+            "serviceType": [{"coding": [{"code": request.service_id}]}],
+            "start": _instant(request.start),
+            "end": _instant(request.end),
+            "slot": [{"reference": f"Slot/{slot.id}"} for slot in slots],
+            "participant": [
+                {"actor": {"reference": f"Patient/{patient_id}"}, "status": "accepted"},
+                {"actor": {"reference": f"Practitioner/{request.doctor_id}"}, "status": "accepted"},
+                {"actor": {"reference": f"Location/{request.branch_id}"}, "status": "accepted"},
+            ],
+        }
+        response = self._request(
+            "POST",
+            "Appointment",
+            json=appointment,
+            headers={
+                "If-None-Exist": urlencode(
+                    {"identifier": f"{BOOKING_SYSTEM}|{request.idempotency_key}"}
+                )
+            },
+            conflict=True,
+        )
+        return self._appointment(_parse(response.json(), self._label))
+
+    def cancel(self, *, appointment_id: str, idempotency_key: str) -> None:
+        current = self._request("GET", f"Appointment/{appointment_id}").json()
+        if current.get("status") == "cancelled":
+            return
+        current["status"] = "cancelled"
+        current["cancelationReason"] = {"text": f"site {idempotency_key}"}
+        self._request("PUT", f"Appointment/{appointment_id}", json=current)
+
+    def find_patients(
+        self, *, phone: str, birth_date: date | None = None, last_name: str = ""
+    ) -> list[Patient]:
+        params: dict[str, object] = {"telecom": f"phone|{phone}"}
+        if birth_date:
+            params["birthdate"] = birth_date.isoformat()
+        if last_name:
+            params["family"] = last_name
+        found = [_patient(resource) for resource in self._search("Patient", **params)]
+        # FHIR's `family` matches a prefix: keep exact surnames only (ё = е).
+        return matching(found, phone=phone, birth_date=birth_date, last_name=last_name)
+
+    # --- the PatientRecordSource port ----------------------------------------
+
+    def patient_record(self, *, patient_id: str, since: date | None = None) -> PatientRecord:
+        return PatientRecord(
+            visits=tuple(self.visits(patient_id=patient_id, since=since)),
+            lab_reports=tuple(self.lab_reports(patient_id=patient_id, since=since)),
+        )
+
+    def visits(self, *, patient_id: str, since: date | None = None) -> list[Visit]:
+        """Encounters with their Conditions; the protocol is the Encounter's narrative."""
+        params: dict[str, object] = {
+            "subject": f"Patient/{patient_id}",
+            "_revinclude": "Condition:encounter",
+        }
+        if since:
+            params["date"] = f"ge{since.isoformat()}"
+        encounters, conditions = [], {}
+        for resource in self._search("Encounter", **params):
+            if resource.get_resource_type() == "Condition":
+                conditions[resource.id] = resource
+            elif resource.get_resource_type() == "Encounter":
+                encounters.append(resource)
+        return [self._visit(e, conditions, patient_id) for e in encounters if e.period]
+
+    def lab_reports(self, *, patient_id: str, since: date | None = None) -> list[LabReport]:
+        params: dict[str, object] = {
+            "subject": f"Patient/{patient_id}",
+            "_include": "DiagnosticReport:result",
+        }
+        if since:
+            params["date"] = f"ge{since.isoformat()}"
+        reports, observations = [], {}
+        for resource in self._search("DiagnosticReport", **params):
+            if resource.get_resource_type() == "Observation":
+                observations[resource.id] = resource
+            elif resource.get_resource_type() == "DiagnosticReport":
+                reports.append(resource)
+        return [self._lab_report(report, observations, patient_id) for report in reports]
+
+    # --- mapping ---------------------------------------------------------------
+
+    def _local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self._zone)
+
+    def _appointment(self, resource: Any) -> MisAppointment:
+        doctor = next(
+            (
+                _ref_id(p.actor.reference)
+                for p in resource.participant or []
+                if p.actor and (p.actor.reference or "").startswith("Practitioner/")
+            ),
+            "",
+        )
+        return MisAppointment(
+            external_id=resource.id,
+            doctor_id=doctor,
+            start=self._local(resource.start),
+            end=self._local(resource.end),
+            status="cancelled" if resource.status == "cancelled" else "booked",
+        )
+
+    def _visit(self, encounter: Any, conditions: dict, patient_id: str) -> Visit:
+        diagnoses = []
+        for index, entry in enumerate(
+            sorted(encounter.diagnosis or [], key=lambda d: d.rank or 99)
+        ):
+            condition = conditions.get(_ref_id(entry.condition.reference))
+            if condition is None or condition.code is None:
+                continue
+            coding = next(
+                (c for c in condition.code.coding or [] if c.system == ICD10),
+                None,
+            )
+            diagnoses.append(
+                Diagnosis(
+                    code=coding.code if coding else "",
+                    name=(coding.display if coding else None) or condition.code.text or "",
+                    kind="main" if index == 0 else "concomitant",
+                )
+            )
+        doctor = next(
+            (
+                _ref_id(p.individual.reference)
+                for p in encounter.participant or []
+                if p.individual and (p.individual.reference or "").startswith("Practitioner/")
+            ),
+            "",
+        )
+        branch = next(
+            (_ref_id(loc.location.reference) for loc in encounter.location or [] if loc.location),
+            "",
+        )
+        return Visit(
+            external_id=encounter.id,
+            patient_id=patient_id,
+            doctor_id=doctor,
+            branch_id=branch,
+            start=self._local(encounter.period.start),
+            protocol=_narrative(encounter.text.div) if encounter.text else "",
+            diagnoses=tuple(diagnoses),
+        )
+
+    def _lab_report(self, report: Any, observations: dict, patient_id: str) -> LabReport:
+        code = report.code
+        catalog = _codes([code], NOMENCLATURE)
+        results = []
+        for reference in report.result or []:
+            observation = observations.get(_ref_id(reference.reference))
+            if observation is not None:
+                results.append(_observation(observation))
+        collected = report.effectiveDateTime or report.issued
+        return LabReport(
+            external_id=report.id,
+            patient_id=patient_id,
+            title=code.text or next((c.display for c in code.coding or [] if c.display), ""),
+            collected_at=self._local(collected),
+            issued_at=self._local(report.issued or collected),
+            observations=tuple(results),
+            status=report.status if report.status in ("preliminary", "corrected") else "final",
+            lab_test_id=f"lt-{catalog[0]}" if catalog else "",
+            conclusion=report.conclusion or "",
+        )
+
+    def _schedule_owners(self) -> dict[str, tuple[str, str]]:
+        owners = {}
+        for schedule in self._search("Schedule"):
+            refs = [a.reference or "" for a in schedule.actor or []]
+            doctor = next((_ref_id(r) for r in refs if r.startswith("Practitioner/")), "")
+            branch = next((_ref_id(r) for r in refs if r.startswith("Location/")), "")
+            owners[schedule.id] = (doctor, branch)
+        return owners
+
+    def _slots(self, first: date, last: date) -> Iterator[Any]:
+        """Slots starting from the start of `first` up to the start of `last` here."""
+        begins = datetime.combine(first, time(), self._zone)
+        ends = datetime.combine(last, time(), self._zone)
+        yield from self._search("Slot", start=[f"ge{_instant(begins)}", f"lt{_instant(ends)}"])
+
+    def _patient_id(self, patient: Patient) -> str:
+        resource: dict[str, object] = {
+            "resourceType": "Patient",
+            "name": [
+                {
+                    "family": patient.last_name,
+                    "given": [n for n in (patient.first_name, patient.middle_name) if n],
+                }
+            ],
+            "telecom": [{"system": "phone", "value": patient.phone}]
+            + ([{"system": "email", "value": patient.email}] if patient.email else []),
+        }
+        condition = {"telecom": f"phone|{patient.phone}", "family": patient.last_name}
+        if patient.birth_date:
+            resource["birthDate"] = patient.birth_date.isoformat()
+            condition["birthdate"] = patient.birth_date.isoformat()
+        if patient.sex:
+            resource["gender"] = patient.sex
+        response = self._request(
+            "POST", "Patient", json=resource, headers={"If-None-Exist": urlencode(condition)}
+        )
+        return _parse(response.json(), self._label).id
+
+    # --- HTTP ------------------------------------------------------------------
+
+    def _search(self, resource_type: str, **params: object) -> Iterator[Any]:
+        """Every resource of a searchset, following its `next` links."""
+        query = {"_count": str(PAGE_SIZE), **params}
+        response = self._request("GET", resource_type, params=query)
+        while True:
+            data = response.json()
+            # The entries are validated one by one, each as its own resource
+            # type: a Bundle validating them generically is several times slower.
+            entries = data.pop("entry", None) if isinstance(data, dict) else None
+            bundle = _parse(data, self._label)
+            if not isinstance(bundle, Bundle):
+                raise MisError(f"{self._label} {resource_type}: not a Bundle")
+            for entry in entries or []:
+                if isinstance(entry, dict) and entry.get("resource") is not None:
+                    yield _parse(entry["resource"], self._label)
+            following = next(
+                (link.url for link in bundle.link or [] if link.relation == "next"), ""
+            )
+            if not following:
+                return
+            response = self._request("GET", urljoin(self.url, following))
+
+    def _request(
+        self, method: str, path: str, *, conflict: bool = False, **kwargs: Any
+    ) -> httpx.Response:
+        what = f"{self._label} {method} {path.split('?')[0].removeprefix(self.url)}"
+        if "json" in kwargs:
+            kwargs["headers"] = {**kwargs.get("headers", {}), "Content-Type": FHIR_JSON}
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise MisUnavailable(f"{what}: timed out") from exc
+        except httpx.TransportError as exc:  # refused, reset
+            raise MisUnavailable(f"{what}: {type(exc).__name__}") from exc
+        status = response.status_code
+        if status < 300:
+            return response
+        message = f"{what}: HTTP {status} {_diagnostics(response)}".strip()
+        if conflict and status in (409, 412):
+            raise SlotTaken(message)
+        if status >= 500 or status == 429:
+            raise MisUnavailable(message)
+        raise MisError(message)
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def schedule_from_slots(slots: Iterable[tuple[str, str, datetime, datetime, str]]) -> Schedule:
+    """The port's schedule from (doctor, branch, start, end, status) slots.
+
+    "busy" is a booked visit, "busy-unavailable" (or "break") a break, any
+    other status free time; a work interval is a run of back-to-back slots of
+    one doctor at one branch.
+    """
+    runs: dict[tuple[str, str], list[tuple[datetime, datetime, str]]] = defaultdict(list)
+    for doctor_id, branch_id, start, end, status in slots:
+        if doctor_id:
+            runs[doctor_id, branch_id].append((start, end, status))
+    work: list[WorkInterval] = []
+    busy: list[BusyInterval] = []
+    breaks: list[BreakInterval] = []
+    for (doctor_id, branch_id), rows in runs.items():
+        rows.sort()
+        run_start = run_end = None
+        for begins, ends, status in rows:
+            if status == "busy":
+                busy.append(BusyInterval(doctor_id, begins, ends))
+            elif status in ("busy-unavailable", "break"):
+                breaks.append(BreakInterval(doctor_id, begins, ends))
+            if run_end is not None and begins <= run_end:
+                run_end = max(run_end, ends)
+                continue
+            if run_start is not None:
+                work.append(WorkInterval(doctor_id, branch_id, run_start, run_end))
+            run_start, run_end = begins, ends
+        if run_start is not None:
+            work.append(WorkInterval(doctor_id, branch_id, run_start, run_end))
+    return Schedule(work=tuple(work), busy=tuple(busy), breaks=tuple(breaks))
+
+
+def _parse(data: object, label: str) -> Any:
+    """A JSON resource as its fhir.resources model (a Bundle's entries typed too)."""
+    try:
+        return get_fhir_model_class(data["resourceType"]).model_validate(data)  # type: ignore[index]
+    except (ValidationError, KeyError, TypeError, ValueError) as exc:
+        raise MisError(f"{label}: not a FHIR R4 resource: {exc}") from exc
+
+
+def _narrative(div: str) -> str:
+    """The text of a Narrative's XHTML: one line per paragraph or list item."""
+    try:
+        root = etree.fromstring(div.encode(), parser=_XHTML_PARSER)
+    except etree.XMLSyntaxError:
+        return ""
+    blocks = [node for node in root.iter() if etree.QName(node).localname in ("p", "li")]
+    texts = ["".join(node.itertext()).strip() for node in blocks or [root]]
+    return "\n".join(text for text in texts if text)
+
+
+_XHTML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+
+
+def _diagnostics(response: httpx.Response) -> str:
+    try:
+        outcome = OperationOutcome.model_validate(response.json())
+    except (ValueError, ValidationError):
+        return ""
+    return "; ".join(i.diagnostics or i.code for i in outcome.issue or [])
+
+
+def _instant(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _ref_id(reference: str | None) -> str:
+    return (reference or "").rstrip("/").rsplit("/", 1)[-1]
+
+
+def _codes(concepts: list | None, system: str) -> list[str]:
+    return [
+        coding.code
+        for concept in concepts or []
+        if concept is not None
+        for coding in concept.coding or []
+        if coding.system == system and coding.code
+    ]
+
+
+def _extension(extensions: list | None, url: str, field: str) -> Any:
+    return next((getattr(e, field) for e in extensions or [] if e.url == url), None)
+
+
+def _telecom(points: list | None, system: str) -> str:
+    return next((p.value for p in points or [] if p.system == system and p.value), "")
+
+
+def _software(statement: dict) -> str:
+    software = statement.get("software") or {}
+    return " ".join(str(software[k]) for k in ("name", "version") if software.get(k))
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        return date.fromisoformat(value[:10])
+    return None
+
+
+def _patient(resource: Any) -> Patient:
+    name = next((n for n in resource.name or [] if n.use in (None, "official")), None)
+    given = list(name.given or []) if name else []
+    return Patient(
+        last_name=(name.family or "") if name else "",
+        first_name=given[0] if given else "",
+        middle_name=" ".join(given[1:]),
+        phone=_telecom(resource.telecom, "phone"),
+        birth_date=_as_date(resource.birthDate),
+        email=_telecom(resource.telecom, "email"),
+        external_id=resource.id or "",
+        sex=resource.gender if resource.gender in ("male", "female") else "",
+    )
+
+
+def _number(value: Decimal) -> str:
+    """A number as a Russian lab prints it: a decimal comma."""
+    return format(value.normalize() if value == value.to_integral() else value, "f").replace(
+        ".", ","
+    )
+
+
+def _observation(resource: Any) -> Observation:
+    code = resource.code
+    loinc = _codes([code], LOINC)
+    name = code.text or next((c.display for c in code.coding or [] if c.display), "")
+    quantity = resource.valueQuantity
+    low = high = None
+    for reference in resource.referenceRange or []:
+        low = reference.low.value if reference.low else low
+        high = reference.high.value if reference.high else high
+        break
+    comment = " ".join(n.text for n in resource.note or [] if n.text)
+    if quantity is not None and quantity.value is not None:
+        numeric = Decimal(quantity.value)
+        return Observation(
+            code=loinc[0] if loinc else next((c.code for c in code.coding or []), ""),
+            name=name,
+            value=_number(numeric),
+            unit=quantity.unit or "",
+            numeric=numeric,
+            ref_low=Decimal(low) if low is not None else None,
+            ref_high=Decimal(high) if high is not None else None,
+            comment=comment,
+        )
+    return Observation(
+        code=loinc[0] if loinc else next((c.code for c in code.coding or []), ""),
+        name=name,
+        value=resource.valueString or "",
+        comment=comment,
+    )

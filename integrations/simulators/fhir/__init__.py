@@ -1,0 +1,20 @@
+"""The FHIR R4 simulator: `serve(port, **knobs)` runs it in a thread.
+
+`manage.py simulate fhir --port N` (or `python -m integrations.simulators.fhir`)
+runs it as a process. Knobs: latency, error_rate, outage ("503" | "refused"),
+time_zone, clock_skew, token, seed, doctors; see server.Knobs.
+"""
+
+from __future__ import annotations
+
+from integrations.simulators import register
+from integrations.simulators.fhir.server import BASE_PATH, FhirSimulator, Knobs
+
+__all__ = ["BASE_PATH", "FhirSimulator", "Knobs", "serve"]
+
+register("fhir")(FhirSimulator)
+
+
+def serve(port: int = 0, *, host: str = "127.0.0.1", **knobs: object) -> FhirSimulator:
+    """Start the simulator on `port` (0: any free one) in a daemon thread; `url` is its base."""
+    return FhirSimulator(host=host, port=port, **knobs).start()
