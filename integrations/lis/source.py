@@ -51,7 +51,11 @@ class FhirLabSource:
             except MalformedBundle as error:
                 raise LabSourceUnavailable(f"{self.name}: {error}") from error
             url = next(
-                (link.get("url") for link in data.get("link") or [] if link.get("relation") == "next"),
+                (
+                    link.get("url")
+                    for link in data.get("link") or []
+                    if link.get("relation") == "next"
+                ),
                 None,
             )
             params = None  # the next link carries its own query

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from celery import shared_task
 from django.db import DatabaseError
+
+from celery import shared_task
 
 from integrations.lis import services
 

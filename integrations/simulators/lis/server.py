@@ -237,7 +237,10 @@ class LisSimulator:
                 "id": report_id,
                 "meta": {"lastUpdated": issued.isoformat()},
                 "status": "final",
-                "code": {"coding": [{"system": NOMENCLATURE, "code": code}], "text": _PANELS[code][0]},
+                "code": {
+                    "coding": [{"system": NOMENCLATURE, "code": code}],
+                    "text": _PANELS[code][0],
+                },
                 "subject": {"reference": f"Patient/{patient_id}"},
                 "effectiveDateTime": collected.isoformat(),
                 "issued": issued.isoformat(),
@@ -291,7 +294,9 @@ class LisSimulator:
         for report in found:
             entries.append({"resource": report.resource, "search": {"mode": "match"}})
             if include:
-                entries += [{"resource": o, "search": {"mode": "include"}} for o in report.observations]
+                entries += [
+                    {"resource": o, "search": {"mode": "include"}} for o in report.observations
+                ]
         return {
             "resourceType": "Bundle",
             "type": "searchset",
@@ -309,7 +314,9 @@ class LisSimulator:
         copies = 1 + max(0, int(self.knobs.duplicate))
         results: list[list[Push]] = [[] for _ in range(copies)]
         threads = [
-            threading.Thread(target=self._deliver, args=(url, event_id, report_id, body, results[n]))
+            threading.Thread(
+                target=self._deliver, args=(url, event_id, report_id, body, results[n])
+            )
             for n in range(copies)
         ]
         for thread in threads:
@@ -420,7 +427,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         split = urlsplit(self.path)
         try:
-            status, payload = self.simulator.respond(method, split.path, parse_qs(split.query), body)
+            status, payload = self.simulator.respond(
+                method, split.path, parse_qs(split.query), body
+            )
         except Exception:  # noqa: BLE001 - a simulator bug must answer, not hang
             logger.exception("lis simulator failed")
             status, payload = 500, _outcome("simulator error", code="exception")
