@@ -8,4 +8,5 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self) -> None:
-        from integrations.lis import notifications  # noqa: F401 - connects the receiver
+        # The LIS admin and the results-ready receiver register themselves on import.
+        from integrations.lis import admin, notifications  # noqa: F401
