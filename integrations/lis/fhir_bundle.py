@@ -91,7 +91,7 @@ def lab_report(resource: Any, observations: dict[str, Any], *, zone: ZoneInfo) -
 
 def _json(body: bytes) -> dict:
     try:
-        data = json.loads(body)
+        data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         raise MalformedBundle(f"the body is not JSON: {error}") from error
     if not isinstance(data, dict):
