@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import datetime
 
 PREFIX = "sha256="
 
@@ -23,10 +24,20 @@ def signature_valid(*, secret: str, timestamp: str, body: bytes, header: str) ->
     return hmac.compare_digest(expected.encode(), header.strip().encode("utf-8", "replace"))
 
 
-def timestamp_fresh(*, timestamp: str, now: float, window: int) -> bool:
-    """Unix seconds within `window` of our clock, early or late (replays are refused)."""
+def sent_at(timestamp: str) -> float | None:
+    """Unix seconds of the header: an integer, or ISO 8601 with an offset; None if neither."""
     try:
-        sent = int(timestamp)
+        return float(int(timestamp))
     except ValueError:
-        return False
-    return abs(now - sent) <= window
+        pass
+    try:
+        moment = datetime.fromisoformat(timestamp)
+    except ValueError:
+        return None
+    return moment.timestamp() if moment.tzinfo else None
+
+
+def timestamp_fresh(*, timestamp: str, now: float, window: int) -> bool:
+    """Within `window` seconds of our clock, early or late (old replays are refused)."""
+    sent = sent_at(timestamp)
+    return sent is not None and abs(now - sent) <= window

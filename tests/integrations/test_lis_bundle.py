@@ -47,6 +47,13 @@ def test_the_timestamp_window_holds_both_ways(sent, fresh):
     assert not timestamp_fresh(timestamp="soon", now=1000.0, window=300)
 
 
+def test_an_iso_timestamp_needs_an_offset():
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC).timestamp()
+    assert timestamp_fresh(timestamp="2026-11-22T15:04:00+03:00", now=now, window=300)
+    assert not timestamp_fresh(timestamp="2026-11-22T15:06:00+03:00", now=now, window=300)
+    assert not timestamp_fresh(timestamp="2026-11-22T12:00:00", now=now, window=300)
+
+
 def test_a_bundle_becomes_a_lab_report_and_its_pdf(bundle):
     content = read_bundle(body(bundle))
     report = content.report
