@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
@@ -142,6 +143,7 @@ class PollOutcome:
     stored: int = 0
     failed: int = 0
     error: str = ""
+    unavailable: bool = False  # the lab could not be reached: worth retrying soon
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -184,7 +186,7 @@ def poll_lab(*, lab: str, source: ports.LabResultSource | None = None) -> PollOu
             cursor.last_error = str(error)[:300]
             cursor.save(update_fields=["last_attempt_at", "last_error"])
             logger.warning("polling LIS %s failed: %s", lab, error)
-            return PollOutcome(lab=lab, ok=False, error=cursor.last_error)
+            return PollOutcome(lab=lab, ok=False, error=cursor.last_error, unavailable=True)
         stored = failed = 0
         for report in reports:
             status = _store_polled(lab=lab, report=report)
@@ -196,6 +198,12 @@ def poll_lab(*, lab: str, source: ports.LabResultSource | None = None) -> PollOu
         cursor.last_error = ""
         cursor.save()
     return PollOutcome(lab=lab, ok=True, found=len(reports), stored=stored, failed=failed)
+
+
+def poll_retry_delay(retries: int) -> float:
+    """Seconds before retrying a poll that met an outage: exponential, with full jitter."""
+    ceiling = min(10.0 * 2**retries, settings.LIS_POLL_INTERVAL / 2)
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
 
 
 def _store_polled(*, lab: str, report: ports.LabReport) -> str:

@@ -26,13 +26,19 @@ def process_lab_event(event_id: int) -> str:
 
 @shared_task(
     name="integrations.lis.tasks.poll_lab",
+    bind=True,
     acks_late=True,
+    max_retries=3,
     soft_time_limit=240,
     time_limit=300,
 )
-def poll_lab(lab: str) -> dict[str, object]:
-    """One poll of a lab without webhooks; an outage waits for the next beat."""
-    return services.poll_lab(lab=lab).as_dict()
+def poll_lab(self, lab: str) -> dict[str, object]:
+    """One poll of a lab without webhooks. An outage is retried a few times with
+    backoff; after that the next beat tries again (the cursor has not moved)."""
+    outcome = services.poll_lab(lab=lab)
+    if outcome.unavailable and self.request.retries < self.max_retries:
+        raise self.retry(countdown=services.poll_retry_delay(self.request.retries))
+    return outcome.as_dict()
 
 
 @shared_task(name="integrations.lis.tasks.process_stale_lab_events", acks_late=True)

@@ -104,7 +104,7 @@ def test_an_outage_leaves_the_cursor_and_the_next_poll_catches_up(
     polled.set_knobs(outage=outage)
     missed = [polled.publish("pt-demo-0001", issued=now - h * HOUR) for h in (2, 1)]
     failed = poll(django_capture_on_commit_callbacks)
-    assert not failed.ok
+    assert (failed.ok, failed.unavailable) == (False, True)
     assert failed.error.startswith("lab-b:")
     after = cursor()
     assert after.since == before.since
@@ -145,6 +145,14 @@ def test_the_first_poll_looks_back_the_configured_days(polled, django_capture_on
     poll(django_capture_on_commit_callbacks)
     assert list(LabReport.objects.values_list("external_id", flat=True)) == [recent]
     assert old not in InboundLabEvent.objects.values_list("report_external_id", flat=True)
+
+
+def test_a_poll_that_met_an_outage_is_retried_with_growing_jittered_delays(settings):
+    settings.LIS_POLL_INTERVAL = 300
+    for retries, (low, high) in enumerate([(5, 10), (10, 20), (20, 40), (40, 80), (75, 150)]):
+        delays = {services.poll_retry_delay(retries) for _ in range(20)}
+        assert all(low <= d <= high for d in delays)
+        assert len(delays) > 1
 
 
 def test_beat_polls_each_configured_lab(settings):
