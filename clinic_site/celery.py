@@ -34,3 +34,15 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs: object) -> None:
         sender.signature("integrations.tasks.resend_stale_sms"),
         name="enqueue again SMS the broker lost or a dead worker left",
     )
+    sender.add_periodic_task(
+        300.0,
+        sender.signature("integrations.lis.tasks.process_stale_lab_events"),
+        name="process LIS webhook events whose task was lost",
+    )
+    # One entry per lab without webhooks (LIS_POLL_SOURCES).
+    for lab in sorted(settings.LIS_POLL_SOURCES):
+        sender.add_periodic_task(
+            float(settings.LIS_POLL_INTERVAL),
+            sender.signature("integrations.lis.tasks.poll_lab", args=(lab,)),
+            name=f"poll LIS {lab}",
+        )

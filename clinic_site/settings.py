@@ -202,6 +202,9 @@ CELERY_TASK_ROUTES = {
     "integrations.tasks.send_sms": {"queue": "sms"},
     "integrations.tasks.resend_stale_sms": {"queue": "sms"},
     "cabinet.records.tasks.import_patient_record": {"queue": "mis"},
+    "integrations.lis.tasks.process_lab_event": {"queue": "lis"},
+    "integrations.lis.tasks.poll_lab": {"queue": "lis"},
+    "integrations.lis.tasks.process_stale_lab_events": {"queue": "lis"},
 }
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
@@ -211,7 +214,7 @@ EMAIL_BACKEND = env.str(
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="clinic@example.invalid")
 # Queues a worker consumes: the default one and one per external system.
-WORKER_QUEUES = env.list("WORKER_QUEUES", default=["default", "mis", "sms"])
+WORKER_QUEUES = env.list("WORKER_QUEUES", default=["default", "mis", "sms", "lis"])
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Seconds between MIS syncs run by beat (the issue asks for every 2-3 minutes).
 MIS_SYNC_INTERVAL = env.int("MIS_SYNC_INTERVAL", default=150)
@@ -365,6 +368,29 @@ SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 SMS_CALLBACK_SECRET = env.str("SMS_CALLBACK_SECRET", default="")
 # Sending attempts before a message the gateway never took is marked failed.
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=8)
+
+# --- LIS: lab results -------------------------------------------------------
+# Labs that push results: "lab-slug=secret,..." (HMAC key of the webhook
+# /integrations/lis/<lab>/results). Only development has a default: the demo
+# lab that `manage.py simulate lis` plays.
+LIS_WEBHOOK_SECRETS = env.dict(
+    "LIS_WEBHOOK_SECRETS", default={} if PRODUCTION else {"demo-lab": "demo-lab-dev-secret"}
+)
+# A webhook's X-Timestamp may be this many seconds early or late.
+LIS_WEBHOOK_WINDOW_SECONDS = env.int("LIS_WEBHOOK_WINDOW_SECONDS", default=300)
+LIS_WEBHOOK_MAX_BYTES = env.int("LIS_WEBHOOK_MAX_BYTES", default=20 * 1024 * 1024)
+# Labs without webhooks, polled by beat: "lab-slug=https://lab.example/fhir,...";
+# optional bearer tokens "lab-slug=token,...".
+LIS_POLL_SOURCES = env.dict("LIS_POLL_SOURCES", default={})
+LIS_POLL_TOKENS = env.dict("LIS_POLL_TOKENS", default={})
+LIS_POLL_INTERVAL = env.int("LIS_POLL_INTERVAL", default=300)
+# The first poll of a lab asks for this many days back.
+LIS_POLL_FIRST_DAYS = env.int("LIS_POLL_FIRST_DAYS", default=30)
+LIS_TIMEOUT = env.float("LIS_TIMEOUT", default=10.0)
+# The zone of times a lab writes without an offset.
+LIS_TIME_ZONE = env.str("LIS_TIME_ZONE", default="Europe/Moscow")
+# Text the patient "results ready" when a new report is stored.
+LIS_RESULTS_SMS = env.bool("LIS_RESULTS_SMS", default=True)
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "cabinet.User"

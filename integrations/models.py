@@ -82,3 +82,9 @@ class SmsDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"SMS {self.client_id} to {self.phone}: {self.status}"
+
+
+# The LIS tables live with the LIS code; importing them registers them with this app.
+from integrations.lis.models import InboundLabEvent, LabPollCursor  # noqa: E402
+
+__all__ = ["InboundLabEvent", "LabPollCursor", "OutboxMessage", "SmsDelivery"]

@@ -406,3 +406,23 @@ class PatientRecordSource(Protocol):
         """Everything of the patient's history dated on or after `since`
         (all of it when None); raises MisUnavailable when the system is down."""
         ...
+
+
+# --- Laboratory results from a LIS --------------------------------------------
+# Labs that push reports call the webhook (integrations/lis/); labs without
+# webhooks are polled through this port.
+
+
+class LabSourceUnavailable(Exception):
+    """The lab's results endpoint could not be reached or answered with an error."""
+
+
+@runtime_checkable
+class LabResultSource(Protocol):
+    name: str
+
+    def results_since(self, since: datetime) -> list[LabReport]:
+        """Reports the lab issued (or changed) at or after `since`, oldest first.
+
+        Raises LabSourceUnavailable on an outage; the caller keeps its cursor."""
+        ...

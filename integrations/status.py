@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from integrations.circuit import CircuitBreaker, call_stats
 from integrations.mis_sync import LAST_SYNC_KEY
-from integrations.models import OutboxMessage, SmsDelivery
+from integrations.models import InboundLabEvent, LabPollCursor, OutboxMessage, SmsDelivery
 
 
 @dataclass(frozen=True)
 class SystemStatus:
     system: str
-    kind: str  # "MIS" or "SMS"
+    kind: str  # "MIS", "SMS" or "LIS"
     last_success: str  # ISO time or ""
     lag_seconds: int | None
     calls: int
@@ -81,5 +81,41 @@ def sms_status() -> SystemStatus:
     )
 
 
+def lis_status() -> SystemStatus:
+    """Lab results: events of the last 24 hours, what waits or failed, the poll lag."""
+    now = timezone.now()
+    events = InboundLabEvent.objects.all()
+    counts = dict(
+        events.filter(received_at__gte=now - timedelta(hours=24))
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    last = (
+        events.filter(status=InboundLabEvent.Status.PROCESSED)
+        .order_by("-processed_at")
+        .values_list("processed_at", flat=True)
+        .first()
+    )
+    polled = sorted(settings.LIS_POLL_SOURCES)
+    successes = dict(
+        LabPollCursor.objects.filter(lab__in=polled).values_list("lab", "last_success_at")
+    )
+    times = [successes.get(lab) for lab in polled]
+    # The lag is the age of the oldest lab's last good poll; none until every lab had one.
+    lag = int((now - min(times)).total_seconds()) if polled and all(times) else None
+    labs = sorted({*settings.LIS_WEBHOOK_SECRETS, *polled})
+    return SystemStatus(
+        system=", ".join(labs) or "—",
+        kind="LIS",
+        last_success=last.isoformat() if last else "",
+        lag_seconds=lag,
+        calls=sum(counts.values()),
+        failed=counts.get(InboundLabEvent.Status.FAILED, 0),
+        queue_depth=events.filter(status=InboundLabEvent.Status.RECEIVED).count(),
+        failed_messages=events.filter(status=InboundLabEvent.Status.FAILED).count(),
+        circuit="—",
+    )
+
+
 def system_statuses() -> list[SystemStatus]:
-    return [mis_status(), sms_status()]
+    return [mis_status(), sms_status(), lis_status()]

@@ -54,7 +54,19 @@ def deliver_due_outbox() -> int:
     return len(due)
 
 
-# SMS tasks live with the SMS layer; importing them here registers them.
+# SMS and LIS tasks live with their layers; importing them here registers them.
+from integrations.lis.tasks import (  # noqa: E402
+    poll_lab,
+    process_lab_event,
+    process_stale_lab_events,
+)
 from integrations.sms.tasks import resend_stale_sms, send_sms_delivery  # noqa: E402
 
-__all__ = ["resend_stale_sms", "send_sms_delivery", "sync_mis"]
+__all__ = [
+    "poll_lab",
+    "process_lab_event",
+    "process_stale_lab_events",
+    "resend_stale_sms",
+    "send_sms_delivery",
+    "sync_mis",
+]

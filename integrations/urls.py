@@ -9,4 +9,5 @@ app_name = "integrations"
 urlpatterns = [
     path("sms/<str:gateway>/status", sms_status_callback, name="sms-status"),
     path("", include("integrations.commerceml.urls")),
+    path("", include("integrations.lis.urls")),
 ]

@@ -1,0 +1,7 @@
+"""Signals of the LIS path: what other parts of the platform may listen to."""
+
+from django.dispatch import Signal
+
+# Sent once per newly stored report, after the transaction that stored it
+# commits; keywords: patient (cabinet.models.Patient), report (cabinet LabReport).
+lab_report_arrived = Signal()

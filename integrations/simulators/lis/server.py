@@ -1,0 +1,444 @@
+"""The LIS simulator's lab: synthetic reports, a FHIR search endpoint, signed pushes.
+
+Protocol (assumed, ../shared/INTEGRATIONS.md «LIS»):
+  GET  /fhir/DiagnosticReport?_lastUpdated=ge<instant>[&_include=DiagnosticReport:result]
+       -> a searchset Bundle of the reports changed since then (polling)
+  GET  /fhir/metadata -> a CapabilityStatement
+  push: POST <push_url> with a Bundle (DiagnosticReport + Observations + a PDF
+       Binary), headers X-Event-Id, X-Timestamp, X-Signature: sha256=<HMAC>;
+       repeated with backoff until it is answered 2xx (the real lab keeps
+       trying for 24 h; here `push_attempts` tries).
+Knobs (constructor keywords, `set_knobs()`, or GET/POST /_sim/knobs as JSON):
+  latency          seconds before every answer and every push
+  error_rate       share of polling answers that are HTTP 500 (seeded)
+  outage           "" | "503" | "refused" (the port closed; in-process only)
+  duplicate        extra copies of every push, sent at the same moment (a race)
+  stale_timestamp  pushes carry a timestamp an hour old
+  wrong_signature  pushes are signed with the wrong key
+  push_attempts    tries per push before giving up
+Inspection: GET /_sim/pushes; POST /_sim/publish {"patient_id": ...} adds a
+report (and pushes it when push_url is set).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import random
+import threading
+import time
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+import httpx
+from fpdf import FPDF
+
+from integrations.lis.signing import signature
+from integrations.mis.fhir import NOMENCLATURE
+from integrations.simulators import register
+from integrations.simulators.fhir.labs import _PANELS, _observations
+
+logger = logging.getLogger(__name__)
+FHIR_JSON = "application/fhir+json"
+LAB_ZONE = ZoneInfo("Europe/Moscow")
+OUTAGES = ("", "503", "refused")
+# Who gets reports at start and when publishing without a patient: demo patients.
+DEMO_PATIENTS = ("pt-demo-0001", "pt-demo-0002", "pt-demo-0003", "pt-demo-0004")
+
+
+@dataclass
+class LisKnobs:
+    latency: float = 0.0
+    error_rate: float = 0.0
+    outage: str = ""
+    duplicate: int = 0
+    stale_timestamp: bool = False
+    wrong_signature: bool = False
+    push_attempts: int = 3
+
+
+@dataclass
+class Push:
+    """One delivery attempt of a push: what our endpoint answered (0: no answer)."""
+
+    event_id: str
+    report_id: str
+    attempt: int
+    status: int
+    body: str = ""
+
+
+@dataclass
+class _Report:
+    resource: dict
+    observations: list[dict]
+    updated: datetime
+    pdf: bytes = field(repr=False, default=b"")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+@register("lis")
+class LisSimulator:
+    system: ClassVar[str] = "lis"
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        lab: str = "demo-lab",
+        secret: str | None = None,
+        push_url: str = "",
+        push_interval: float = 30.0,
+        initial_reports: int = 0,
+        seed: int = 2026,
+        # `manage.py simulate` speaks of callbacks: here they are the pushes.
+        callback_url: str | None = None,
+        callback_delay: float | None = None,
+        error_code: int | None = None,  # noqa: ARG002 - not a knob of this simulator
+        delivery: str | None = None,  # noqa: ARG002
+        **knobs: Any,
+    ):
+        self.host = host
+        self.port = port
+        self.lab = lab
+        self._secret = secret
+        self.push_url = callback_url or push_url
+        self.push_interval = callback_delay or push_interval
+        self.seed = seed
+        self.knobs = LisKnobs()
+        self._lock = threading.RLock()
+        self._rng = random.Random(seed)  # noqa: S311 - repeatable draws, not secrets
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
+        self.reports: list[_Report] = []
+        self.pushes: list[Push] = []
+        self.set_knobs(**knobs)
+        for number in range(initial_reports):
+            self.publish(DEMO_PATIENTS[number % len(DEMO_PATIENTS)], push=False)
+
+    # --- lifecycle ---------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def fhir_url(self) -> str:
+        return f"{self.url}/fhir"
+
+    def start(self) -> LisSimulator:
+        self._stopped.clear()
+        if self.knobs.outage != "refused":
+            self._listen()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve until `stop()`; with a push URL, publish and push a report every interval."""
+        if self._server is None:
+            self.start()
+        while not self._stopped.wait(self.push_interval if self.push_url else 3600):
+            if self.push_url:
+                self.publish(DEMO_PATIENTS[len(self.reports) % len(DEMO_PATIENTS)])
+
+    def stop(self) -> None:
+        self._close()
+        self._stopped.set()
+
+    def __enter__(self) -> LisSimulator:
+        return self if self._server else self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _listen(self) -> None:
+        if self._server is not None:
+            return
+        handler = type("Handler", (_Handler,), {"simulator": self})
+        self._server = _Server((self.host, self.port), handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"lis-sim-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def _close(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+            self._thread = None
+
+    def set_knobs(self, **changes: Any) -> LisKnobs:
+        names = {f.name for f in fields(LisKnobs)}
+        unknown = set(changes) - names
+        if unknown:
+            raise ValueError(f"unknown knob(s) {sorted(unknown)}; known: {sorted(names)}")
+        outage = changes.get("outage", self.knobs.outage) or ""
+        if outage not in OUTAGES:
+            raise ValueError(f"outage is one of {OUTAGES}")
+        was = self.knobs.outage
+        with self._lock:
+            for name, value in changes.items():
+                setattr(self.knobs, name, value)
+            self.knobs.outage = outage
+        running = self._thread is not None or was == "refused"
+        if outage == "refused" and was != "refused":
+            self._close()
+        elif was == "refused" and outage != "refused" and running and not self._stopped.is_set():
+            self._listen()
+        return self.knobs
+
+    @property
+    def secret(self) -> str:
+        if self._secret is None:
+            from django.conf import settings
+
+            self._secret = settings.LIS_WEBHOOK_SECRETS.get(self.lab, "")
+        return self._secret
+
+    # --- the lab's reports -------------------------------------------------
+
+    def publish(
+        self,
+        patient_id: str = DEMO_PATIENTS[0],
+        *,
+        panel: str | None = None,
+        issued: datetime | None = None,
+        push: bool = True,
+    ) -> str:
+        """A new synthetic report of the patient; pushed when a push URL is set. Its id."""
+        with self._lock:
+            number = len(self.reports) + 1
+            panels = sorted(_PANELS)
+            code = panel or panels[(number - 1) % len(panels)]
+            report_id = f"lis-{self.lab}-{number:05d}"
+            issued = (issued or datetime.now(UTC)).astimezone(LAB_ZONE).replace(microsecond=0)
+            collected = issued - timedelta(hours=6)
+            rng = random.Random(f"{self.seed}:lis:{patient_id}:{number}")  # noqa: S311
+            observations = _observations(rng, code, report_id, patient_id, issued)
+            resource = {
+                "resourceType": "DiagnosticReport",
+                "id": report_id,
+                "meta": {"lastUpdated": issued.isoformat()},
+                "status": "final",
+                "code": {
+                    "coding": [{"system": NOMENCLATURE, "code": code}],
+                    "text": _PANELS[code][0],
+                },
+                "subject": {"reference": f"Patient/{patient_id}"},
+                "effectiveDateTime": collected.isoformat(),
+                "issued": issued.isoformat(),
+                "result": [{"reference": f"Observation/{o['id']}"} for o in observations],
+            }
+            report = _Report(resource, observations, issued, _pdf(report_id, _PANELS[code][0]))
+            self.reports.append(report)
+        if push and self.push_url:
+            self.push(report_id)
+        return report_id
+
+    def report(self, report_id: str) -> _Report:
+        with self._lock:
+            return next(r for r in self.reports if r.resource["id"] == report_id)
+
+    def bundle(self, report_id: str) -> dict:
+        """The webhook body of a report: the report, its analytes and its PDF."""
+        report = self.report(report_id)
+        entries = [report.resource, *report.observations]
+        binary = {
+            "resourceType": "Binary",
+            "id": f"{report_id}-pdf",
+            "contentType": "application/pdf",
+            "data": base64.b64encode(report.pdf).decode("ascii"),
+        }
+        return {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "timestamp": report.updated.isoformat(),
+            "entry": [
+                {"fullUrl": f"urn:lis:{r['resourceType']}/{r['id']}", "resource": r}
+                for r in [*entries, binary]
+            ],
+        }
+
+    def search(self, query: dict[str, list[str]]) -> dict:
+        since_text = (query.get("_lastUpdated") or [""])[0].removeprefix("ge")
+        try:
+            since = datetime.fromisoformat(since_text) if since_text else None
+        except ValueError:
+            return _outcome("_lastUpdated=ge<instant> is not an instant")
+        if since is not None and since.tzinfo is None:
+            return _outcome("_lastUpdated needs an offset")
+        include = (query.get("_include") or [""])[0] == "DiagnosticReport:result"
+        with self._lock:
+            found = sorted(
+                (r for r in self.reports if since is None or r.updated >= since),
+                key=lambda r: r.updated,
+            )
+        entries = []
+        for report in found:
+            entries.append({"resource": report.resource, "search": {"mode": "match"}})
+            if include:
+                entries += [
+                    {"resource": o, "search": {"mode": "include"}} for o in report.observations
+                ]
+        return {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(found),
+            "entry": entries,
+        }
+
+    # --- pushing -------------------------------------------------------------
+
+    def push(self, report_id: str, *, url: str | None = None) -> list[Push]:
+        """Deliver a report (with `duplicate` racing copies); the attempts made."""
+        url = url or self.push_url
+        body = json.dumps(self.bundle(report_id), ensure_ascii=False).encode("utf-8")
+        event_id = f"evt-{report_id}"
+        copies = 1 + max(0, int(self.knobs.duplicate))
+        results: list[list[Push]] = [[] for _ in range(copies)]
+        threads = [
+            threading.Thread(
+                target=self._deliver, args=(url, event_id, report_id, body, results[n])
+            )
+            for n in range(copies)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        attempts = [push for batch in results for push in batch]
+        with self._lock:
+            self.pushes += attempts
+        return attempts
+
+    def _deliver(self, url: str, event_id: str, report_id: str, body: bytes, out: list[Push]):
+        for attempt in range(1, max(1, self.knobs.push_attempts) + 1):
+            if self.knobs.latency:
+                time.sleep(self.knobs.latency)
+            sent = time.time() - (3600 if self.knobs.stale_timestamp else 0)
+            timestamp = str(int(sent))
+            key = self.secret + ("-wrong" if self.knobs.wrong_signature else "")
+            headers = {
+                "Content-Type": FHIR_JSON,
+                "X-Event-Id": event_id,
+                "X-Timestamp": timestamp,
+                "X-Signature": signature(secret=key, timestamp=timestamp, body=body),
+            }
+            try:
+                response = httpx.post(url, content=body, headers=headers, timeout=10.0)
+                status, text = response.status_code, response.text[:300]
+            except httpx.HTTPError as error:
+                status, text = 0, f"{type(error).__name__}: {error}"
+            out.append(Push(event_id, report_id, attempt, status, text))
+            # Like a real sender: 2xx is done, a refusal of the request itself too.
+            if 200 <= status < 300 or status in (400, 401, 404, 413):
+                return
+            time.sleep(0.2 * 2 ** (attempt - 1))
+
+    # --- HTTP ----------------------------------------------------------------
+
+    def respond(self, method: str, path: str, query: dict[str, list[str]], body: bytes):
+        if path == "/_sim/knobs":
+            if method == "POST":
+                try:
+                    changes = json.loads(body or b"{}")
+                    if changes.get("outage") == "refused":
+                        raise ValueError("'refused' could not be undone over HTTP")
+                    self.set_knobs(**changes)
+                except (ValueError, TypeError, AttributeError) as error:
+                    return 400, {"error": str(error)}
+            return 200, asdict(self.knobs)
+        if path == "/_sim/pushes":
+            with self._lock:
+                return 200, [asdict(p) for p in self.pushes]
+        if path == "/_sim/publish" and method == "POST":
+            data = json.loads(body or b"{}")
+            return 200, {"id": self.publish(data.get("patient_id", DEMO_PATIENTS[0]))}
+        if self.knobs.latency:
+            time.sleep(self.knobs.latency)
+        if self.knobs.outage == "503":
+            return 503, {"error": "Service Unavailable"}
+        with self._lock:
+            failing = self.knobs.error_rate and self._rng.random() < self.knobs.error_rate
+        if failing:
+            return 500, _outcome("simulated internal error", code="exception")
+        if method == "GET" and path == "/fhir/metadata":
+            return 200, {
+                "resourceType": "CapabilityStatement",
+                "status": "active",
+                "kind": "instance",
+                "fhirVersion": "4.0.1",
+                "format": ["json"],
+            }
+        if method == "GET" and path == "/fhir/DiagnosticReport":
+            return 200, self.search(query)
+        return 404, _outcome(f"no {method} {path}", code="not-found")
+
+
+def _outcome(diagnostics: str, *, code: str = "invalid") -> dict:
+    return {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": code, "diagnostics": diagnostics}],
+    }
+
+
+def _pdf(report_id: str, title: str) -> bytes:
+    """A one-page synthetic PDF (ASCII only: the core font has no Cyrillic)."""
+    document = FPDF()
+    document.add_page()
+    document.set_font("helvetica", size=12)
+    document.cell(text=f"Synthetic lab report {report_id}")
+    document.ln()
+    document.cell(text=f"Panel: {title.encode('ascii', 'replace').decode()}")
+    return bytes(document.output())
+
+
+class _Handler(BaseHTTPRequestHandler):
+    simulator: ClassVar[LisSimulator]
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        logger.debug("lis simulator: " + format, *args)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._dispatch("POST")
+
+    def _dispatch(self, method: str) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        split = urlsplit(self.path)
+        try:
+            status, payload = self.simulator.respond(
+                method, split.path, parse_qs(split.query), body
+            )
+        except Exception:  # noqa: BLE001 - a simulator bug must answer, not hang
+            logger.exception("lis simulator failed")
+            status, payload = 500, _outcome("simulator error", code="exception")
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", FHIR_JSON)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
