@@ -91,7 +91,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "clinic_site.csp.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -388,7 +388,9 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Content Security Policy (django-csp): no inline script, nothing from other origins.
+# Content Security Policy (django-csp): no inline script, nothing from other
+# origins (clinic_site/csp.py relaxes scripts for the admins only). Framing is
+# ruled by X-Frame-Options: the booking widget's page may be framed.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -398,7 +400,6 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "frame-src": ["'self'", "https://www.youtube.com", "https://www.youtube-nocookie.com"],
-        "frame-ancestors": ["'none'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
