@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from django_otp import login as otp_login
@@ -28,6 +29,12 @@ from cabinet.accounts_forms import (
 from cabinet.accounts_models import LinkRequest
 from cabinet.models import User
 from cabinet.two_factor import SmsCodeLimit
+from integrations.ports import MisError
+
+MIS_DOWN = gettext_lazy(
+    "The clinic's records cannot be reached right now. Nothing is lost: "
+    "press the button again in a few minutes."
+)
 
 CODE_TTL = 600
 REGISTER_KEY = "cabinet_register"
@@ -119,13 +126,21 @@ def register(request):
                 request.session.pop(REGISTER_KEY, None)
                 messages.error(request, _("This number is already registered. Log in."))
                 return redirect("cabinet:login")
-            user, outcome = accounts.register(
-                phone=state["phone"],
-                last_name=data["last_name"],
-                first_name=data["first_name"],
-                birth_date=data["birth_date"],
-                password=data["password2"],
-            )
+            try:
+                user, outcome = accounts.register(
+                    phone=state["phone"],
+                    last_name=data["last_name"],
+                    first_name=data["first_name"],
+                    birth_date=data["birth_date"],
+                    password=data["password2"],
+                )
+            except MisError:
+                form.add_error(None, MIS_DOWN)
+                return render(
+                    request,
+                    "cabinet/register.html",
+                    {"form": form, "step": step, "phone": state.get("phone", "")},
+                )
             request.session.pop(REGISTER_KEY, None)
             # The phone was just confirmed by a code: that is the second factor.
             user.backend = settings.AUTHENTICATION_BACKENDS[0]

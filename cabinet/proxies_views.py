@@ -12,6 +12,7 @@ from cabinet import proxies
 from cabinet.access import accessible_patients, switch_to
 from cabinet.accounts_forms import RegistrationForm
 from cabinet.proxies_models import ProxyRequest
+from integrations.ports import MisError
 
 
 class ChildForm(RegistrationForm):
@@ -41,12 +42,21 @@ def children(request):
     form = ChildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        proxies.request_proxy(
-            parent=request.user,
-            last_name=data["last_name"],
-            first_name=data["first_name"],
-            birth_date=data["birth_date"],
-        )
+        try:
+            proxies.request_proxy(
+                parent=request.user,
+                last_name=data["last_name"],
+                first_name=data["first_name"],
+                birth_date=data["birth_date"],
+            )
+        except MisError:
+            # The registrar finds the child in the MIS when verifying.
+            ProxyRequest.objects.create(
+                parent=request.user,
+                last_name=data["last_name"],
+                first_name=data["first_name"],
+                birth_date=data["birth_date"],
+            )
         messages.success(
             request,
             _(

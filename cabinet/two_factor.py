@@ -98,7 +98,10 @@ OPEN_CABINET_PREFIXES = (
     "/cabinet/logout/",
     "/cabinet/register/",
     "/cabinet/password-reset/",
-    "/cabinet/account/",
+    # A staff member without a device sets up TOTP (nothing else of the
+    # two-factor profile, e.g. disabling it, opens before the second factor).
+    "/cabinet/account/two_factor/setup/",
+    "/cabinet/account/two_factor/qrcode/",
 )
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
 ADMIN_LOGIN_PATHS = ("/admin/login/", "/django-admin/login/")

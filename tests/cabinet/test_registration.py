@@ -153,3 +153,33 @@ def test_birth_date_in_the_future_is_refused(client):
     ).content.decode()
     assert not User.objects.filter(phone="+79995550002").exists()
     assert shows(page, "Check the birth date.")
+
+
+def test_an_mis_outage_loses_nothing(client, settings):
+    settings.MIS_DEMO_OUTAGE = True
+    page = register(
+        client,
+        phone="+79990000001",
+        last_name="Демонстрационная",
+        first_name="Пациентка",
+        birth_date="1985-04-12",
+    ).content.decode()
+    assert not User.objects.exists()
+    assert shows(
+        page,
+        "The clinic's records cannot be reached right now. Nothing is lost: "
+        "press the button again in a few minutes.",
+    )
+    settings.MIS_DEMO_OUTAGE = False
+    response = client.post(
+        URL,
+        {
+            "last_name": "Демонстрационная",
+            "first_name": "Пациентка",
+            "birth_date": "1985-04-12",
+            "password1": "Kvartira-2026!",
+            "password2": "Kvartira-2026!",
+        },
+    )
+    assert response.status_code == 302
+    assert Patient.objects.get(account__phone="+79990000001").mis_id == "pt-demo-0001"
