@@ -159,3 +159,14 @@ def test_password_reset_does_not_tell_whether_a_number_is_registered(client):
     response = client.post("/cabinet/password-reset/", {"phone": "+79995550009"})
     assert response.status_code == 302
     assert not SmsDelivery.objects.exists()
+
+
+def test_totp_setup_opens_before_the_second_factor_but_disabling_it_does_not(
+    client, admin_user, patient_user
+):
+    client.force_login(admin_user)
+    assert client.get("/cabinet/account/two_factor/setup/").status_code == 200
+    client.force_login(patient_user)  # password only
+    response = client.get("/cabinet/account/two_factor/disable/")
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+    assert patient_user.phonedevice_set.exists()
