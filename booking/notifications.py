@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from booking.links import manage_url
 from booking.models import Appointment, Reminder
+from cabinet.notifications import wants
 from integrations.sms.services import send_sms
 
 logger = logging.getLogger(__name__)
@@ -120,9 +121,14 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                 "url": manage_url(appointment),
             }
         channels = []
-        if appointment.patient_phone:
+        # A patient with an account chooses the channels (cabinet preferences).
+        if appointment.patient_phone and wants(appointment.patient, "reminder", "sms"):
             channels.append(Reminder.Channel.SMS)
-        if appointment.patient and appointment.patient.email:
+        if (
+            appointment.patient
+            and appointment.patient.email
+            and wants(appointment.patient, "reminder", "email")
+        ):
             channels.append(Reminder.Channel.EMAIL)
         for channel in channels:
             try:

@@ -42,35 +42,39 @@ class PhoneCodeLimit(BookingError):
     default_message = gettext_lazy("Too many codes. Please wait a minute or call us.")
 
 
-def _key(appointment: Appointment) -> str:
-    return f"booking:phone-code:{appointment.public_id}"
+def _key(scope: str) -> str:
+    return f"phone-code:{scope}"
 
 
-def _digest(appointment: Appointment, phone: str, code: str) -> str:
-    return salted_hmac("booking.phone-code", f"{appointment.public_id}:{phone}:{code}").hexdigest()
+def _digest(scope: str, phone: str, code: str) -> str:
+    return salted_hmac("booking.phone-code", f"{scope}:{phone}:{code}").hexdigest()
 
 
-def send_code(*, appointment: Appointment, phone: str) -> None:
-    """Text a fresh code to `phone` for this held appointment."""
-    if appointment.status != Appointment.Status.HELD:
-        raise BookingError(_("This time is no longer held; choose a time again."))
-    state = cache.get(_key(appointment)) or {"sent": 0, "last": 0.0}
-    if state["sent"] >= MAX_CODES or time.time() - state["last"] < RESEND_AFTER_SECONDS:
+def send_scoped_code(
+    *,
+    scope: str,
+    phone: str,
+    text: str,
+    purpose: str,
+    ttl: int,
+    max_codes: int = MAX_CODES,
+    resend_after: int = RESEND_AFTER_SECONDS,
+) -> None:
+    """Text a fresh code to `phone` for one confirmation named by `scope`
+    (a held appointment, a registration, a consent...). `text` carries
+    %(code)s; codes per scope are limited and spaced."""
+    state = cache.get(_key(scope)) or {"sent": 0, "last": 0.0}
+    if state["sent"] >= max_codes or time.time() - state["last"] < resend_after:
         raise PhoneCodeLimit
     code = f"{secrets.randbelow(10**6):06d}"
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("Code %(code)s to confirm your booking. Do not tell it to anyone.") % {
-            "code": code
-        }
-    send_sms(to=phone, text=text, purpose="booking_code")
-    ttl = max(60, int((appointment.hold_expires_at - timezone.now()).total_seconds()) + 60)
+    send_sms(to=phone, text=text % {"code": code}, purpose=purpose)
     cache.set(
-        _key(appointment),
+        _key(scope),
         {
             "sent": state["sent"] + 1,
             "last": time.time(),
             "phone": phone,
-            "digest": _digest(appointment, phone, code),
+            "digest": _digest(scope, phone, code),
             "tries": 0,
             "until": time.time() + ttl,
         },
@@ -78,15 +82,37 @@ def send_code(*, appointment: Appointment, phone: str) -> None:
     )
 
 
-def check_code(*, appointment: Appointment, phone: str, code: str) -> None:
-    """Raise unless `code` is the last one texted to `phone` for this appointment."""
-    state = cache.get(_key(appointment))
+def check_scoped_code(*, scope: str, phone: str, code: str) -> None:
+    """Raise unless `code` is the last one texted to `phone` for `scope`;
+    a right code is used up."""
+    state = cache.get(_key(scope))
     if not state or "digest" not in state or state.get("phone") != phone:
         raise PhoneCodeError(_("Ask for a code for this phone number first."))
     if state["tries"] >= MAX_TRIES:
         raise PhoneCodeLimit(_("Too many wrong codes. Ask for a new code."))
-    if not constant_time_compare(state["digest"], _digest(appointment, phone, code.strip())):
+    if not constant_time_compare(state["digest"], _digest(scope, phone, code.strip())):
         state["tries"] += 1
-        cache.set(_key(appointment), state, timeout=max(1, int(state["until"] - time.time())))
+        cache.set(_key(scope), state, timeout=max(1, int(state["until"] - time.time())))
         raise PhoneCodeError
-    cache.delete(_key(appointment))
+    cache.delete(_key(scope))
+
+
+def _scope(appointment: Appointment) -> str:
+    return f"booking:{appointment.public_id}"
+
+
+def send_code(*, appointment: Appointment, phone: str) -> None:
+    """Text a fresh code to `phone` for this held appointment."""
+    if appointment.status != Appointment.Status.HELD:
+        raise BookingError(_("This time is no longer held; choose a time again."))
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("Code %(code)s to confirm your booking. Do not tell it to anyone.")
+    ttl = max(60, int((appointment.hold_expires_at - timezone.now()).total_seconds()) + 60)
+    send_scoped_code(
+        scope=_scope(appointment), phone=phone, text=text, purpose="booking_code", ttl=ttl
+    )
+
+
+def check_code(*, appointment: Appointment, phone: str, code: str) -> None:
+    """Raise unless `code` is the last one texted to `phone` for this appointment."""
+    check_scoped_code(scope=_scope(appointment), phone=phone, code=code)

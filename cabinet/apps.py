@@ -7,3 +7,6 @@ from django.utils.translation import gettext_lazy as _
 class CabinetConfig(AppConfig):
     name = "cabinet"
     verbose_name = _("Patient cabinet")
+
+    def ready(self) -> None:
+        from cabinet import lockout  # noqa: F401 (connects the failed-login signals)

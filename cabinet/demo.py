@@ -1,6 +1,10 @@
-"""Demo accounts of the embedded default: one editor, one patient (synthetic)."""
+"""Demo accounts of the embedded default: one editor, one patient (synthetic),
+with their second factors, the patient's MIS link, her child's proxy and the
+current consent texts."""
 
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -15,7 +19,38 @@ class DemoLogin:
 
 
 DEMO_EDITOR = DemoLogin("Wagtail editor", "editor", "demo-editor-2026", "/admin/")
-DEMO_PATIENT = DemoLogin("demo patient", "patient", "demo-patient-2026", "/")
+DEMO_PATIENT = DemoLogin("demo patient", "patient", "demo-patient-2026", "/cabinet/")
+# Staff of the demo share one TOTP secret (RFC 6238's test key), so any
+# authenticator app or `manage.py demo_totp` gives the code. Demo only.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+DEMO_TOTP_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+DEMO_STAFF = ("editor", "doctor")
+
+CONSENT_TEXTS = {
+    "personal_data": (
+        "Согласие на обработку персональных данных",
+        "Я, пациент, действуя свободно, своей волей и в своём интересе, даю согласие "
+        "демонстрационной клинике (оператор) на обработку моих персональных данных: "
+        "фамилии, имени, отчества, даты рождения, номера телефона, адреса электронной "
+        "почты — в целях записи на приём, ведения личного кабинета и информирования.\n"
+        "Обработка включает сбор, запись, систематизацию, хранение, уточнение, "
+        "использование, удаление и уничтожение данных, с использованием средств "
+        "автоматизации и без них.\n"
+        "Согласие действует до его отзыва. Отозвать его можно в личном кабинете или "
+        "письменным заявлением в регистратуре. Текст синтетический, для демонстрации.",
+    ),
+    "medical_data": (
+        "Согласие на доступ к медицинским данным через личный кабинет",
+        "Я даю согласие на обработку сведений о состоянии моего здоровья (результаты "
+        "анализов, медицинская карта, назначения, документы) и на их показ мне в "
+        "личном кабинете после входа по паролю и коду из SMS.\n"
+        "Я понимаю, что несу ответственность за сохранность пароля и телефона, на "
+        "который приходят коды. Доступ законного представителя к данным ребёнка до "
+        "15 лет открывается после проверки документов в регистратуре.\n"
+        "Согласие можно отозвать в личном кабинете: доступ к медицинским данным "
+        "закроется сразу. Текст синтетический, для демонстрации.",
+    ),
+}
 
 
 def ensure_demo_users() -> list[DemoLogin]:
@@ -35,39 +70,69 @@ def ensure_demo_users() -> list[DemoLogin]:
             email="editor@example.invalid",
         )
         editor.groups.add(editors)
-    patient_user = User.objects.filter(username=DEMO_PATIENT.username).first()
-    if patient_user is None:
-        patient_user = User.objects.create_user(
+    patient = User.objects.filter(username=DEMO_PATIENT.username).first()
+    if patient is None:
+        patient = User.objects.create_user(
             DEMO_PATIENT.username,
             password=DEMO_PATIENT.password,
-            first_name="Пациент",
-            last_name="Демонстрационный",
+            first_name="Пациентка",
+            last_name="Демонстрационная",
             phone="+79990000001",
             email="patient@example.invalid",
         )
-    link_demo_patient(patient_user)
+    ensure_demo_second_factors()
+    ensure_demo_patient_records(patient)
+    ensure_consent_documents()
     return [DEMO_EDITOR, DEMO_PATIENT]
 
 
-def link_demo_patient(user) -> None:
-    """The demo patient's MIS record is the demo login's own; her child has none."""
+def ensure_demo_second_factors() -> None:
+    """Login codes by SMS for the patient, the demo TOTP key for staff."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from cabinet.two_factor import ensure_phone_device
+
+    User = get_user_model()
+    patient = User.objects.filter(username=DEMO_PATIENT.username).first()
+    if patient is not None:
+        ensure_phone_device(patient)
+    # The doctor's login is made after this (clinic_pages.demo): `demo_totp doctor`
+    # gives it the same key on first use, so a second load writes nothing.
+    for user in User.objects.filter(username=DEMO_EDITOR.username):
+        if not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(user=user, name="default", key=DEMO_TOTP_KEY, confirmed=True)
+
+
+def ensure_demo_patient_records(user) -> None:
+    """Link the demo patient to her MIS record and give her the verified proxy
+    of her daughter (pt-demo-0002, under 15)."""
+    from cabinet.accounts import patient_from_mis
     from cabinet.models import Patient
+    from cabinet.proxies_models import ProxyAccess
     from integrations.mis.demo_patients import DEMO_CHILD
     from integrations.mis.demo_patients import DEMO_PATIENT as MIS_PATIENT
 
-    for person, account in ((MIS_PATIENT, user), (DEMO_CHILD, None)):
-        patient, _created = Patient.objects.get_or_create(
-            mis_id=person.external_id,
-            defaults={
-                "last_name": person.last_name,
-                "first_name": person.first_name,
-                "middle_name": person.middle_name,
-                "birth_date": person.birth_date,
-                "sex": person.sex,
-                "phone": person.phone,
-            },
+    if not Patient.objects.filter(account=user).exists():
+        if Patient.objects.filter(mis_id=MIS_PATIENT.external_id, account__isnull=False).exists():
+            return  # someone registered with her record: leave it
+        patient_from_mis(MIS_PATIENT, account=user)
+    child = Patient.objects.filter(mis_id=DEMO_CHILD.external_id).first() or patient_from_mis(
+        DEMO_CHILD
+    )
+    if not ProxyAccess.objects.filter(parent=user, child=child).exists():
+        ProxyAccess.objects.create(
+            parent=user,
+            child=child,
+            document_note="Свидетельство о рождении (демо, синтетическое)",
         )
-        if account is not None and patient.account_id is None:
-            Patient.objects.filter(account=account).exclude(pk=patient.pk).update(account=None)
-            patient.account = account
-            patient.save(update_fields=["account"])
+
+
+def ensure_consent_documents() -> None:
+    from cabinet.consent_models import ConsentDocument
+
+    published = datetime(2026, 1, 1, tzinfo=ZoneInfo("Europe/Moscow"))
+    for kind, (title, text) in CONSENT_TEXTS.items():
+        if not ConsentDocument.objects.filter(kind=kind).exists():
+            ConsentDocument.objects.create(
+                kind=kind, version=1, title=title, text=text, published_at=published
+            )

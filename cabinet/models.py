@@ -65,3 +65,18 @@ class Patient(models.Model):
     def __str__(self) -> str:
         names = (self.last_name, self.first_name, self.middle_name)
         return " ".join(name for name in names if name)
+
+
+# The cabinet's other models live in modules named after their part.
+from cabinet.accounts_models import LinkRequest  # noqa: E402, F401
+from cabinet.consent_models import (  # noqa: E402, F401
+    ConsentDocument,
+    ConsentSignature,
+    ConsentWithdrawal,
+)
+from cabinet.notifications_models import (  # noqa: E402, F401
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
+from cabinet.proxies_models import ProxyAccess, ProxyRequest  # noqa: E402, F401

@@ -9,6 +9,7 @@ from booking import cabinet_views
 
 app_name = "cabinet"
 urlpatterns: list = [
+    path("", include("cabinet.accounts_urls")),
     path("", include("cabinet.records.urls")),
     path("staff/", include("cabinet.staff.urls")),
     path("appointments/", cabinet_views.appointments, name="appointments"),

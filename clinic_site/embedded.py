@@ -45,7 +45,7 @@ def main() -> int:
     django.setup()
     from django.conf import settings
 
-    from cabinet.demo import DEMO_EDITOR, DEMO_PATIENT
+    from cabinet.demo import DEMO_EDITOR, DEMO_PATIENT, DEMO_TOTP_BASE32
 
     python = sys.executable
     # Fixed argv of our own interpreter: nothing untrusted reaches these calls.
@@ -111,7 +111,11 @@ def main() -> int:
             f"\nThe demo clinic is running at {base}/\n"
             f"  Wagtail admin: {base}{DEMO_EDITOR.url}  "
             f"login {DEMO_EDITOR.username} / {DEMO_EDITOR.password}\n"
-            f"  Demo patient:  login {DEMO_PATIENT.username} / {DEMO_PATIENT.password}\n"
+            "                 second factor: TOTP key "
+            f"{DEMO_TOTP_BASE32} (or `manage.py demo_totp editor`)\n"
+            f"  Demo patient:  {base}{DEMO_PATIENT.url}  "
+            f"login {DEMO_PATIENT.username} / {DEMO_PATIENT.password}, "
+            "then the SMS code from the simulator's messages\n"
             f"  Health:        {base}/healthz\n"
             "  Celery worker + beat are running (MIS sync every "
             f"{settings.MIS_SYNC_INTERVAL} s).\n"

@@ -4,11 +4,14 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+
+from two_factor.urls import urlpatterns as two_factor_urls
 
 from booking import views as booking_views
 from clinic_pages.views import robots_txt, search, serve_page
@@ -20,6 +23,13 @@ urlpatterns = [
     path("book/embed/", booking_views.embed, name="booking-embed"),
     path("book/manage/<str:signed>/", booking_views.manage, name="booking-manage"),
     path("book/offer/<str:signed>/", booking_views.offer, name="booking-offer"),
+    # django-two-factor-auth's own login would bypass our lockout and SMS limit.
+    path(
+        "cabinet/account/login/",
+        RedirectView.as_view(pattern_name="cabinet:login", query_string=True),
+        name="two-factor-login-redirect",
+    ),
+    path("cabinet/", include(two_factor_urls)),  # TOTP setup of staff, backup tokens
     path("cabinet/", include("cabinet.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),

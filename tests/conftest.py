@@ -128,3 +128,27 @@ def celery_worker(tmp_path):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(request, monkeypatch):
+    """Outside tests/cabinet/ (where the second factor itself is tested),
+    `client.force_login(user)` stands for a complete login: password and the
+    second factor, so the admin and the cabinet open as they do after one."""
+    if "cabinet" in request.node.path.parts:
+        return
+    from django.test.client import ClientMixin
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_static.models import StaticDevice
+
+        original(self, user, backend)
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="tests")
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)

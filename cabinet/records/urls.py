@@ -6,7 +6,6 @@ from cabinet.records import views
 
 app_name = "records"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("import/<int:import_id>/", views.import_progress, name="import-progress"),
     path("results/", views.results, name="results"),
     path("results/<int:report_id>/", views.report_detail, name="report"),

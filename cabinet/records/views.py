@@ -12,24 +12,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cabinet.records import selectors
-from cabinet.records.importer import import_if_stale
 from cabinet.records.pdf import lab_report_pdf
 
 
 def cabinet_view(view):
     """Logged in, GET only, never cached by a browser or a proxy."""
     return login_required(never_cache(require_GET(view)))
-
-
-@cabinet_view
-def home(request: HttpRequest) -> HttpResponse:
-    viewer = selectors.patient_viewer(request)
-    record_import = import_if_stale(viewer.patient)
-    return render(
-        request,
-        "cabinet/records/home.html",
-        {"patient": viewer.patient, "record_import": record_import},
-    )
 
 
 @cabinet_view

@@ -86,9 +86,9 @@ def test_concurrent_writers_do_not_fork_the_chain(patient_a):
 def test_proxy_reads_are_logged_as_parent_for_child(rf, patient_a):
     from cabinet.audit.services import actor_from_request
     from cabinet.records.templatetags.records_tags import audit_actor
-    from tests.cabinet.conftest import make_patient
+    from tests.cabinet.conftest import make_record_patient
 
-    child = make_patient("pt-test-child", username=None)
+    child = make_record_patient("pt-test-child", username=None)
     request = rf.get("/cabinet/results/", REMOTE_ADDR="198.51.100.4")
     request.user = patient_a.account
     actor = actor_from_request(request, patient=child)

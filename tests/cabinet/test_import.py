@@ -19,7 +19,7 @@ from cabinet.records.models import (
     RecordImport,
     Visit,
 )
-from tests.cabinet.conftest import import_history
+from tests.cabinet.conftest import import_history, open_cabinet
 
 MODELS = (Visit, Diagnosis, Prescription, LabReport, LabResult, Document)
 
@@ -82,7 +82,7 @@ def test_worker_imports_in_the_background_and_progress_reaches_100(celery_worker
     ensure_demo_users()
     patient = Patient.objects.get(mis_id="pt-demo-0001")
     log = celery_worker("mis")
-    client.force_login(User.objects.get(username="patient"))
+    open_cabinet(client, User.objects.get(username="patient"))
 
     page = client.get("/cabinet/")  # the home page starts the import and returns at once
     assert page.status_code == 200

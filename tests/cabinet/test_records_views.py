@@ -9,11 +9,12 @@ import pytest
 from cabinet.audit.models import AuditRecord
 from cabinet.records.models import Document, LabReport, Prescription, RecordImport, Visit
 from integrations.mis.demo import DemoMis
+from tests.cabinet.conftest import open_cabinet
 
 
 @pytest.fixture
 def patient_client(client, demo_patient):
-    client.force_login(demo_patient.account)
+    open_cabinet(client, demo_patient.account)
     return client
 
 
@@ -122,7 +123,7 @@ def test_card_prescriptions_and_access_log(patient_client, demo_patient):
 
 @pytest.mark.django_db
 def test_home_links_sections_and_shows_no_import_when_fresh(patient_client):
-    html = patient_client.get(reverse("cabinet:records:home")).content.decode()
+    html = patient_client.get(reverse("cabinet:home")).content.decode()
     for name in ("results", "card", "prescriptions", "documents", "access-log"):
         assert reverse(f"cabinet:records:{name}") in html
     assert "hx-trigger" not in html

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from cabinet.demo import ensure_demo_users
 from cabinet.models import Patient
-from tests.cabinet.conftest import import_history
+from tests.cabinet.conftest import import_history, open_cabinet
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -19,7 +19,7 @@ def logged_in_phone(live_server, phone):
     patient = Patient.objects.get(mis_id="pt-demo-0001")
     import_history(patient)
     client = Client()
-    client.force_login(patient.account)
+    open_cabinet(client, patient.account)
     session = client.cookies["sessionid"].value
     phone.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
     return phone

@@ -1,0 +1,244 @@
+"""Registration, login (password + SMS code), logout, password reset, the cabinet's home."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from django_otp import login as otp_login
+from two_factor.views import LoginView as TwoFactorLoginView
+
+from booking.phone_codes import PhoneCodeError, check_scoped_code, send_scoped_code
+from booking.services import BookingError
+from cabinet import accounts
+from cabinet.access import accessible_patients, acting_patient, on_behalf_of
+from cabinet.accounts_forms import (
+    CodeForm,
+    LockoutAuthenticationForm,
+    PasswordResetForm,
+    PhoneForm,
+    RegistrationForm,
+)
+from cabinet.accounts_models import LinkRequest
+from cabinet.models import User
+from cabinet.records.importer import import_if_stale
+from cabinet.two_factor import SmsCodeLimit
+from integrations.ports import MisError
+
+MIS_DOWN = gettext_lazy(
+    "The clinic's records cannot be reached right now. Nothing is lost: "
+    "press the button again in a few minutes."
+)
+
+CODE_TTL = 600
+REGISTER_KEY = "cabinet_register"
+RESET_KEY = "cabinet_password_reset"
+
+
+class LoginView(TwoFactorLoginView):
+    """django-two-factor-auth's login wizard: the password, then the code
+    texted to the phone (or the TOTP of a staff member's app)."""
+
+    template_name = "two_factor/core/login.html"
+    form_list = (
+        (TwoFactorLoginView.AUTH_STEP, LockoutAuthenticationForm),
+        *TwoFactorLoginView.form_list[1:],
+    )
+    code_limit = None
+
+    def render(self, form=None, **kwargs):
+        try:
+            return super().render(form, **kwargs)
+        except SmsCodeLimit as limit:
+            # The number had its codes for this hour: say so, send nothing.
+            self.code_limit = str(limit)
+            return super(TwoFactorLoginView, self).render(form, **kwargs)
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form, **kwargs)
+        context["code_limit"] = self.code_limit
+        return context
+
+
+def _send(scope: str, phone: str, text: str, purpose: str) -> str | None:
+    """Text a code; the error to show, or None when it went out."""
+    try:
+        send_scoped_code(scope=scope, phone=phone, text=text, purpose=purpose, ttl=CODE_TTL)
+    except BookingError as error:
+        return str(error)
+    return None
+
+
+def _error_text(error: BookingError) -> str:
+    return str(error)
+
+
+def register(request):
+    """Three steps on one URL: the phone, the code, then name, birth date, password."""
+    if request.user.is_authenticated:
+        return redirect("cabinet:home")
+    state = request.session.get(REGISTER_KEY) or {}
+    step = "details" if state.get("verified") else ("code" if state.get("phone") else "phone")
+    if request.method == "POST" and request.POST.get("restart"):
+        request.session.pop(REGISTER_KEY, None)
+        return redirect("cabinet:register")
+    form = {"phone": PhoneForm, "code": CodeForm, "details": RegistrationForm}[step](
+        request.POST or None
+    )
+    if request.method == "POST" and form.is_valid():
+        if step == "phone":
+            phone = form.cleaned_data["phone"]
+            if User.objects.filter(phone=phone).exists():
+                form.add_error(
+                    "phone",
+                    _("This number is already registered. Log in, or restore the password by SMS."),
+                )
+            else:
+                with translation.override(settings.LANGUAGE_CODE):
+                    text = _("Code %(code)s to register in the patient cabinet.")
+                problem = _send(f"register:{phone}", phone, text, "register_code")
+                if problem:
+                    form.add_error(None, problem)
+                else:
+                    request.session[REGISTER_KEY] = {"phone": phone}
+                    return redirect("cabinet:register")
+        elif step == "code":
+            try:
+                check_scoped_code(
+                    scope=f"register:{state['phone']}",
+                    phone=state["phone"],
+                    code=form.cleaned_data["code"],
+                )
+            except BookingError as error:
+                form.add_error("code", _error_text(error))
+            else:
+                request.session[REGISTER_KEY] = {"phone": state["phone"], "verified": True}
+                return redirect("cabinet:register")
+        else:
+            data = form.cleaned_data
+            if User.objects.filter(phone=state["phone"]).exists():
+                request.session.pop(REGISTER_KEY, None)
+                messages.error(request, _("This number is already registered. Log in."))
+                return redirect("cabinet:login")
+            try:
+                user, outcome = accounts.register(
+                    phone=state["phone"],
+                    last_name=data["last_name"],
+                    first_name=data["first_name"],
+                    birth_date=data["birth_date"],
+                    password=data["password2"],
+                )
+            except MisError:
+                form.add_error(None, MIS_DOWN)
+                return render(
+                    request,
+                    "cabinet/register.html",
+                    {"form": form, "step": step, "phone": state.get("phone", "")},
+                )
+            request.session.pop(REGISTER_KEY, None)
+            # The phone was just confirmed by a code: that is the second factor.
+            user.backend = settings.AUTHENTICATION_BACKENDS[0]
+            from django.contrib.auth import login
+
+            login(request, user)
+            otp_login(request, user.phonedevice_set.get(name="default"))
+            if isinstance(outcome, LinkRequest):
+                messages.info(
+                    request,
+                    _(
+                        "Your account is created. A registrar will check it against the "
+                        "clinic's records; we will text you when your data opens."
+                    ),
+                )
+            return redirect("cabinet:home")
+    return render(
+        request,
+        "cabinet/register.html",
+        {"form": form, "step": step, "phone": state.get("phone", "")},
+    )
+
+
+def password_reset(request):
+    """The phone, then the code from the SMS and a new password."""
+    state = request.session.get(RESET_KEY) or {}
+    step = "new" if state.get("phone") else "phone"
+    if request.method == "POST" and request.POST.get("restart"):
+        request.session.pop(RESET_KEY, None)
+        return redirect("cabinet:password_reset")
+    user = User.objects.filter(phone=state["phone"]).first() if step == "new" else None
+    if step == "phone":
+        form = PhoneForm(request.POST or None)
+    else:
+        form = PasswordResetForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        if step == "phone":
+            phone = form.cleaned_data["phone"]
+            if User.objects.filter(phone=phone, is_active=True).exists():
+                with translation.override(settings.LANGUAGE_CODE):
+                    text = _("Code %(code)s to set a new password of the patient cabinet.")
+                problem = _send(f"reset:{phone}", phone, text, "password_reset_code")
+                if problem:
+                    form.add_error(None, problem)
+            else:
+                problem = None
+            if not problem:
+                # The same answer whether the number is registered or not.
+                request.session[RESET_KEY] = {"phone": phone}
+                return redirect("cabinet:password_reset")
+        else:
+            try:
+                if user is None:
+                    raise PhoneCodeError
+                check_scoped_code(
+                    scope=f"reset:{state['phone']}",
+                    phone=state["phone"],
+                    code=form.cleaned_data["code"],
+                )
+            except BookingError as error:
+                form.add_error("code", _error_text(error))
+            else:
+                user.set_password(form.cleaned_data["password2"])
+                user.save(update_fields=["password"])
+                request.session.pop(RESET_KEY, None)
+                messages.success(request, _("The password is changed. Log in with it."))
+                return redirect("cabinet:login")
+    return render(
+        request,
+        "cabinet/password_reset.html",
+        {"form": form, "step": step, "phone": state.get("phone", "")},
+    )
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@login_required
+def home(request):
+    """Whom the user acts for, and where to go; consent first (acting_patient)."""
+    patients = accessible_patients(request.user)
+    acting = acting_patient(request) if patients.exists() else None
+    pending = LinkRequest.objects.filter(
+        user=request.user, status=LinkRequest.Status.PENDING
+    ).exists()
+    return render(
+        request,
+        "cabinet/home.html",
+        {
+            "acting": acting,
+            "child": on_behalf_of(request) if acting else None,
+            "patients": patients,
+            "pending_link": pending,
+            # A long history loads in the background; the page follows it.
+            "record_import": import_if_stale(acting) if acting else None,
+        },
+    )
