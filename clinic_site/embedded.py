@@ -97,6 +97,16 @@ def main() -> int:
             )
         )
 
+    essential = list(processes)  # when one of these dies, everything stops
+    simulators = [entry.split(":", 1) for entry in settings.EMBEDDED_SIMULATORS if entry]
+    for name, port in simulators:
+        processes.append(
+            subprocess.Popen(  # noqa: S603
+                [python, "manage.py", "simulate", name, "--port", port],
+                stdout=subprocess.DEVNULL,
+            )
+        )
+
     def stop(*_args: object) -> None:
         for process in processes:
             if process.poll() is None:
@@ -125,10 +135,17 @@ def main() -> int:
                 if settings.SMS_SIMULATED
                 else ""
             )
+            + (
+                "  Simulators:    "
+                + ", ".join(f"{name} :{port}" for name, port in simulators)
+                + " (manage.py simulate; see the README)\n"
+                if simulators
+                else ""
+            )
             + "  Press Ctrl-C to stop.\n",
             flush=True,
         )
-    while all(process.poll() is None for process in processes):
+    while all(process.poll() is None for process in essential):
         time.sleep(0.5)
     stop()
     for process in processes:

@@ -233,6 +233,12 @@ MIS_DEMO_OUTAGE = env.bool("MIS_DEMO_OUTAGE", default=False)
 # The demo MIS's own appointment book (shared by the web and worker processes).
 MIS_DEMO_STORE = env.str("MIS_DEMO_STORE", default=str(VAR_DIR / "demo-mis.sqlite3"))
 # МЕДИАЛОГ (MIS_ADAPTER=medialog): SOAP endpoint, WS-Security login, its wall-clock zone.
+# `make run` serves these simulators beside the site (name:port, "" for none),
+# to try each adapter and tool against: the site itself uses the in-process demo MIS.
+EMBEDDED_SIMULATORS = env.list(
+    "EMBEDDED_SIMULATORS",
+    default=["medialog:8091", "infoclinica:8093", "onec:8094", "fhir:8095", "n3:8096", "lis:8097"],
+)
 MEDIALOG_URL = env.str("MEDIALOG_URL", default="http://127.0.0.1:8091/medialog/PlanningService")
 MEDIALOG_USER = env.str("MEDIALOG_USER", default="")
 MEDIALOG_PASSWORD = env.str("MEDIALOG_PASSWORD", default="")
@@ -263,15 +269,15 @@ COMMERCEML_DIR = env.str("COMMERCEML_DIR", default=str(VAR_DIR / "commerceml"))
 # Prices come from 1C's price list only: the MIS sync then leaves known services' prices.
 COMMERCEML_OWNS_PRICES = env.bool("COMMERCEML_OWNS_PRICES", default=False)
 # Any FHIR R4 server (MIS_ADAPTER=fhir): base URL, Bearer token, zone times are shown in.
-FHIR_URL = env.str("FHIR_URL", default="http://127.0.0.1:8093/fhir")
+FHIR_URL = env.str("FHIR_URL", default="http://127.0.0.1:8095/fhir")
 FHIR_TOKEN = env.str("FHIR_TOKEN", default="")
 FHIR_TIME_ZONE = env.str("FHIR_TIME_ZONE", default="Europe/Moscow")
 FHIR_TIMEOUT = env.float("FHIR_TIMEOUT", default=10.0)
 # N3.Здоровье (MIS_ADAPTER=n3): the SOAP booking hub, the integration guid, the
 # hub's FHIR endpoint for lab reports, the zone of its wall clock.
-N3_URL = env.str("N3_URL", default="http://127.0.0.1:8094/n3/HubService")
+N3_URL = env.str("N3_URL", default="http://127.0.0.1:8096/n3/HubService")
 N3_GUID = env.str("N3_GUID", default="")
-N3_FHIR_URL = env.str("N3_FHIR_URL", default="http://127.0.0.1:8094/n3/fhir")
+N3_FHIR_URL = env.str("N3_FHIR_URL", default="http://127.0.0.1:8096/n3/fhir")
 N3_TIME_ZONE = env.str("N3_TIME_ZONE", default="Europe/Moscow")
 N3_TIMEOUT = env.float("N3_TIMEOUT", default=10.0)
 

@@ -125,3 +125,19 @@ def test_static_files_are_served(client):
     assert response.status_code == 200
     response = client.get("/static/css/site.css")
     assert response.status_code == 200
+
+
+def test_every_task_can_be_sent_its_soft_limit_within_its_hard_one():
+    """Celery refuses to send a task whose soft time limit (its own or the
+    global default) exceeds its hard one: beat would fail on it every time."""
+    from django.conf import settings
+
+    from clinic_site.celery import app
+
+    app.loader.import_default_modules()
+    ours = {n: t for n, t in app.tasks.items() if not n.startswith("celery.")}
+    assert ours
+    for name, task in ours.items():
+        soft = task.soft_time_limit or settings.CELERY_TASK_SOFT_TIME_LIMIT
+        hard = task.time_limit or settings.CELERY_TASK_TIME_LIMIT
+        assert soft <= hard, (name, soft, hard)

@@ -11,7 +11,7 @@ from integrations.simulators.fhir.server import FhirSimulator
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m integrations.simulators.fhir")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8093)
+    parser.add_argument("--port", type=int, default=8095)
     parser.add_argument("--store", help="SQLite file of the MIS's appointment book")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--token", default="fhir-demo-token", help="the accepted Bearer token")

@@ -11,7 +11,7 @@ from integrations.simulators.n3.server import Knobs, N3Simulator
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m integrations.simulators.n3")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8094)
+    parser.add_argument("--port", type=int, default=8096)
     parser.add_argument("--store", help="SQLite file of the MIS's appointment book")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--guid", default=Knobs.guid, help="the accepted integration guid")
