@@ -156,7 +156,7 @@ REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="clinic")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clinic_site.cache.RedisCache",  # Django's, one client per pool
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_KEY_PREFIX,
             # A dead Redis must answer in about a second, not hang a worker.
