@@ -34,6 +34,7 @@ from integrations.mis.demo import MIS_TIME_ZONE, DemoMis
 from integrations.mis.demo_patients import PATIENTS, matching
 from integrations.mis.fhir import BOOKING_SYSTEM, FHIR_JSON
 from integrations.ports import BookingRequest, Patient, SlotTaken
+from integrations.simulators._threaded import ThreadedSimulator
 from integrations.simulators.fhir import resources as fhir
 from integrations.simulators.fhir.labs import lab_resources, visit_resources
 
@@ -557,12 +558,14 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class FhirSimulator:
+class FhirSimulator(ThreadedSimulator):
     """A running FHIR server: `url` (the base), `knobs`, `mis`, `stop()`.
 
     `take_by_phone()` books time at the front desk, bypassing the API;
     `set_outage("refused")` closes the listening socket until `set_outage(None)`.
     """
+
+    name = "fhir"
 
     service_class = FhirService
     base_path = BASE_PATH
@@ -589,59 +592,8 @@ class FhirSimulator:
         self._thread: threading.Thread | None = None
 
     @property
-    def mis(self) -> DemoMis:
-        return self.service.mis
-
-    @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}{self.base_path}"
 
-    def start(self) -> FhirSimulator:
-        if self._server is None:
-            self._server = _Server((self.host, self.port), self.service)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"fhir-sim-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve until `stop()`: in the serving thread once started, else in this one."""
-        if self._thread is not None:
-            while self._thread is not None and self._thread.is_alive():
-                self._thread.join(0.5)
-        elif self._server is not None:
-            self._server.serve_forever()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            if self._thread is not None:
-                self._server.shutdown()
-                self._thread.join(timeout=5)
-            self._server.server_close()
-            self._server = None
-            self._thread = None
-
-    def set_outage(self, outage: str | None) -> None:
-        """None, "503" (answers Service Unavailable) or "refused" (nobody listens)."""
-        if outage not in (None, "503", "refused"):
-            raise ValueError(f"unknown outage {outage!r}")
-        self.knobs.outage = outage
-        if outage == "refused":
-            self.stop()
-        elif self._server is None:
-            self.start()
-
-    def take_by_phone(self, *, doctor_id: str, start: datetime, end: datetime) -> None:
-        self.mis.book_by_phone(doctor_id=doctor_id, start=start, end=end)
-
-    def __enter__(self) -> FhirSimulator:
-        return self if self._thread else self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-        if getattr(self, "_tmp", None) is not None:
-            self._tmp.cleanup()
+    def _new_server(self):
+        return _Server((self.host, self.port), self.service)

@@ -28,10 +28,11 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from integrations.mis.demo import MIS_TIME_ZONE, DemoMis
+from integrations.mis.demo import MIS_TIME_ZONE
 from integrations.mis.demo_patients import PATIENTS, matching
 from integrations.mis.fhir import FHIR_JSON
 from integrations.ports import BookingRequest, Patient, SlotTaken
+from integrations.simulators._threaded import ThreadedSimulator
 from integrations.simulators.fhir import resources as fhir_resources
 from integrations.simulators.fhir.server import FhirService, SkewedDemoMis
 from integrations.simulators.fhir.server import Knobs as FhirKnobs
@@ -517,9 +518,11 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class N3Simulator:
+class N3Simulator(ThreadedSimulator):
     """A running hub: `url` (SOAP endpoint, WSDL at `?wsdl`), `fhir_url` (labs),
     `knobs`, `mis`, `take_by_phone()`, `set_outage()`, `stop()`."""
+
+    name = "n3"
 
     def __init__(
         self,
@@ -555,10 +558,6 @@ class N3Simulator:
         self._thread: threading.Thread | None = None
 
     @property
-    def mis(self) -> DemoMis:
-        return self.service.mis
-
-    @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}{PATH}"
 
@@ -566,51 +565,5 @@ class N3Simulator:
     def fhir_url(self) -> str:
         return f"http://{self.host}:{self.port}{FHIR_PATH}"
 
-    def start(self) -> N3Simulator:
-        if self._server is None:
-            self._server = _Server((self.host, self.port), self.service, self.labs)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"n3-sim-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve until `stop()`: in the serving thread once started, else in this one."""
-        if self._thread is not None:
-            while self._thread is not None and self._thread.is_alive():
-                self._thread.join(0.5)
-        elif self._server is not None:
-            self._server.serve_forever()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            if self._thread is not None:
-                self._server.shutdown()
-                self._thread.join(timeout=5)
-            self._server.server_close()
-            self._server = None
-            self._thread = None
-
-    def set_outage(self, outage: str | None) -> None:
-        if outage not in (None, "503", "refused"):
-            raise ValueError(f"unknown outage {outage!r}")
-        self.knobs.outage = outage
-        if outage == "refused":
-            self.stop()
-        elif self._server is None:
-            self.start()
-
-    def take_by_phone(self, *, doctor_id: str, start: datetime, end: datetime) -> None:
-        self.mis.book_by_phone(doctor_id=doctor_id, start=start, end=end)
-
-    def __enter__(self) -> N3Simulator:
-        return self if self._thread else self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-        if getattr(self, "_tmp", None) is not None:
-            self._tmp.cleanup()
+    def _new_server(self):
+        return _Server((self.host, self.port), self.service, self.labs)
