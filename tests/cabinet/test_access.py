@@ -51,7 +51,7 @@ def objects_of(patient) -> dict[str, object]:
     }
 
 
-def _appointment_of(patient):
+def _appointment_of(patient, *, days: int = 3):
     """A confirmed appointment of the patient's account (the cabinet's appointments)."""
     from datetime import timedelta
 
@@ -66,7 +66,7 @@ def _appointment_of(patient):
     service = Service.objects.first() or Service.objects.create(
         external_id="s-access", code="B01.047.001", name="Приём", duration_minutes=30, price=1
     )
-    start = timezone.now() + timedelta(days=3)
+    start = timezone.now() + timedelta(days=days)
     return Appointment.objects.create(
         doctor=doctor,
         service=service,
@@ -178,3 +178,57 @@ def test_attending_doctor_and_head_of_department(client, demo_patient, child_pat
     staff("paediatric-head", role="head", department=paediatrics)
     assert client.get(a_card).status_code == 200
     assert client.get(b_card).status_code == 404
+
+
+def api_urls() -> list[tuple[str, list[str]]]:
+    """(name, argument names) of every /api/v1/ URL that names an object."""
+    found = []
+
+    def walk(patterns, prefix: str) -> None:
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, route)
+            elif route.startswith("api/v1/") and entry.pattern.converters:
+                found.append((entry.name, list(entry.pattern.converters)))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+@pytest.mark.django_db
+def test_patient_a_gets_404_from_every_api_endpoint_on_patient_bs_objects(
+    client, child_patient, demo_patient
+):
+    """The booking API, logged in as A (without B's token, or with A's own
+    token of another object): B's appointment and waitlist entry are never
+    found, read or changed."""
+    from booking.models import Appointment, WaitlistEntry
+
+    theirs = _appointment_of(demo_patient)
+    mine = _appointment_of(child_patient, days=4)
+    entry = WaitlistEntry.objects.create(
+        doctor=theirs.doctor, phone="+79990000001", last_name="Б", first_name="Б"
+    )
+    targets = {"api-waitlist-leave": entry.public_id}
+    open_cabinet(client, child_patient.account)
+    walked = api_urls()
+    assert len(walked) >= 5
+    for name, arguments in walked:
+        assert arguments == ["public_id"], f"{name}: map {arguments} in this test"
+        url = reverse(name, kwargs={"public_id": targets.get(name, theirs.public_id)})
+        for token in ("", mine.token, "forged-token"):
+            got = client.get(url, {"token": token} if token else {})
+            assert got.status_code in (404, 405), (url, "GET", got.status_code)
+            body = {
+                "token": token or "x",
+                "phone": "+79990000009",
+                "patient": {"last_name": "А", "first_name": "А", "phone": "+79990000009"},
+            }
+            sent = client.post(url, body, content_type="application/json")
+            assert sent.status_code in (404, 405), (url, "POST", sent.status_code)
+            assert 404 in (got.status_code, sent.status_code), url  # its one method: not found
+    theirs.refresh_from_db()
+    entry.refresh_from_db()
+    assert theirs.status == Appointment.Status.CONFIRMED
+    assert entry.status == WaitlistEntry.Status.WAITING
