@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -48,6 +49,34 @@ def default_service(doctor: Doctor) -> Service | None:
     services = [s for s in doctor.services.all() if s.is_active and not s.is_online]
     first_visits = [s for s in services if s.is_first_visit]
     return (first_visits or services or [None])[0]
+
+
+# --- rooms: bookable like doctors, but not people ------------------------------
+
+
+def room_specialty_ids() -> list[str]:
+    """The one rule for "is a room": the specialties named in BOOKING_ROOM_SPECIALTIES."""
+    return list(settings.BOOKING_ROOM_SPECIALTIES)
+
+
+def is_room(doctor: Doctor) -> bool:
+    ids = set(room_specialty_ids())
+    return any(s.external_id in ids for s in doctor.specialties.all())
+
+
+def rooms():
+    """Active rooms (the procedure room of each branch), in the MIS's order."""
+    return (
+        Doctor.objects.filter(is_active=True, specialties__external_id__in=room_specialty_ids())
+        .distinct()
+        .prefetch_related("branches", "services")
+        .order_by("pk")
+    )
+
+
+def people():
+    """Doctors who are people: every synced doctor but the rooms."""
+    return Doctor.objects.exclude(specialties__external_id__in=room_specialty_ids())
 
 
 def load_schedules(

@@ -19,7 +19,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, Task, TaskState
 from wagtailseo.models import SeoMixin, SeoType
 
-from booking.selectors import next_free_slots
+from booking.selectors import next_free_slots, rooms
 from catalog.models import Branch, CheckupProgram, Doctor, LabTest, Service
 from clinic_pages import jsonld
 from clinic_pages.blocks import (
@@ -384,6 +384,20 @@ class ServicePage(ClinicPage):
 # --- laboratory ------------------------------------------------------------
 
 
+def sample_collection(request) -> dict:
+    """Context of the «book a blood draw» section: the procedure rooms (one a branch),
+    the one chosen with ?branch=<external id> (else the first) and its next free times."""
+    choices = list(rooms())
+    if not choices:
+        return {"rooms": []}
+    wanted = request.GET.get("branch", "")
+    room = next(
+        (r for r in choices if any(b.external_id == wanted for b in r.branches.all())),
+        choices[0],
+    )
+    return {"rooms": choices, "doctor": room, "free_slots": next_free_slots(doctor=room)}
+
+
 class LabTestIndexPage(IndexPage):
     subpage_types = ["clinic_pages.LabTestPage"]
     child_related = ("lab_test",)
@@ -421,12 +435,20 @@ class LabTestPage(ClinicPage):
     subpage_types: list[str] = []
     shows_contraindications_warning = True
 
+    cache_seconds = 60  # the free times of the procedure room change with every booking
+
     class Meta:
         verbose_name = _("lab test page")
 
     @property
     def list_price(self) -> Decimal:
         return self.lab_test.price
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["preparations"] = [self.lab_test.preparation] if self.lab_test.preparation else []
+        context.update(sample_collection(request))
+        return context
 
     def page_structured_data(self, request) -> list[dict]:
         test = self.lab_test
@@ -482,6 +504,8 @@ class CheckupPage(ClinicPage):
     subpage_types: list[str] = []
     shows_contraindications_warning = True
 
+    cache_seconds = 60  # the free times of the procedure room change with every booking
+
     class Meta:
         verbose_name = _("check-up page")
 
@@ -498,6 +522,10 @@ class CheckupPage(ClinicPage):
         context["items"] = items
         context["chosen"] = set(chosen) if chosen is not None else {i.key for i in items}
         context["total"] = checkup_total(items=items, chosen=chosen)
+        context["preparations"] = sorted(
+            {t.preparation for t in self.program.lab_tests.all() if t.preparation}
+        )
+        context.update(sample_collection(request))
         return context
 
     def page_structured_data(self, request) -> list[dict]:

@@ -16,6 +16,7 @@ from wagtail.models import Page, Revision
 
 from anyascii import anyascii
 
+from booking.selectors import people
 from catalog.models import CheckupProgram, Doctor
 from clinic_pages.models import DoctorIndexPage, DoctorPage
 
@@ -38,12 +39,14 @@ def free_slug(parent: Page, base: str) -> str:
 
 @transaction.atomic
 def ensure_doctor_pages() -> int:
-    """Give every active doctor without a page a live page; returns pages created."""
+    """Give every active doctor without a page a live page; returns pages created.
+
+    Rooms (booking.selectors.is_room) are not people and get no page."""
     index = DoctorIndexPage.objects.first()
     if index is None:
         logger.warning("No doctors index page yet: doctor pages are not created.")
         return 0
-    missing = Doctor.objects.filter(is_active=True, page__isnull=True).order_by("pk")
+    missing = people().filter(is_active=True, page__isnull=True).order_by("pk")
     created = 0
     for doctor in missing:
         page = DoctorPage(

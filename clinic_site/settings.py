@@ -309,6 +309,9 @@ BOOKING_HOLDS_PER_IP = env.str("BOOKING_HOLDS_PER_IP", default="30/min")
 # Trusted channels calling the API for many people ("telegram=<secret>,app=<secret>"):
 # with the key in X-Channel-Key, limits count per X-Channel-Client, not per address.
 BOOKING_CHANNEL_KEYS = env.dict("BOOKING_CHANNEL_KEYS", default={})
+# Specialties (MIS external ids) whose "doctors" are rooms, not people: the procedure
+# room where blood is taken. They get no doctor page; lab test and check-up pages book them.
+BOOKING_ROOM_SPECIALTIES = env.list("BOOKING_ROOM_SPECIALTIES", default=["sp-proc"])
 
 # --- Cabinet: medical records ---------------------------------------------
 # Fernet keys (urlsafe base64, 32 bytes) that encrypt medical fields and files,

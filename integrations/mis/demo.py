@@ -2,7 +2,9 @@
 
 Three branches in two time zones, 14 specialties, 44 doctors, 60+ services
 with durations and prices, and 30 days of schedules with lunch breaks and
-visits already booked. The MIS keeps its clock in Moscow time, like many
+visits already booked. Each branch also has a procedure room where blood is
+taken for lab tests: a bookable resource shaped like a doctor (specialty
+«Процедурный кабинет»), open every morning. The MIS keeps its clock in Moscow time, like many
 real ones, so the Yekaterinburg branch (UTC+5) arrives shifted by two hours
 and has to be converted. All names and addresses are synthetic.
 
@@ -200,6 +202,40 @@ SPECIALTIES = (
         (("A12.06.006", "Накожные аллергологические пробы", 45, 3600),),
     ),
 )
+
+# The procedure room: one per branch, booked like a doctor for a blood draw.
+ROOM_SPECIALTY = Specialty("sp-proc", "Процедурный кабинет")
+ROOM_SERVICE = Service(
+    "sv-A11.12.009",
+    "A11.12.009",
+    "Взятие крови из периферической вены",
+    ROOM_SPECIALTY.external_id,
+    10,
+    Decimal(250),
+)
+ROOM_HOURS = (time(7, 30), time(11, 30))  # every day, the branch's local time
+_ROOM_NAMES = {"br-msk": "Тверская", "br-spb": "Невский", "br-ekb": "Екатеринбург"}
+
+
+def procedure_rooms() -> list[Doctor]:
+    """«Процедурный кабинет — Тверская» and so on: external ids dr-proc-<branch>."""
+    return [
+        Doctor(
+            external_id=f"dr-proc-{branch.external_id.removeprefix('br-')}",
+            last_name="Процедурный кабинет —",
+            first_name=_ROOM_NAMES[branch.external_id],
+            middle_name="",
+            specialty_ids=(ROOM_SPECIALTY.external_id,),
+            branch_ids=(branch.external_id,),
+            service_ids=(ROOM_SERVICE.external_id,),
+        )
+        for branch in BRANCHES
+    ]
+
+
+def is_procedure_room(doctor: Doctor) -> bool:
+    return ROOM_SPECIALTY.external_id in doctor.specialty_ids
+
 
 _MALE_FIRST = (
     "Алексей",
@@ -507,6 +543,10 @@ class DemoMis:
                         degree=rng.choice(_DEGREES),
                     )
                 )
+        # The rooms come after the doctors (the size knob counts doctors only).
+        specialties.append(ROOM_SPECIALTY)
+        services.append(ROOM_SERVICE)
+        doctors += procedure_rooms()
         return specialties, services, doctors
 
     def _doctor_day(
@@ -517,6 +557,9 @@ class DemoMis:
         busy: list[BusyInterval],
         breaks: list[BreakInterval],
     ) -> None:
+        if is_procedure_room(doctor):
+            self._room_day(doctor, day, work, busy)
+            return
         pattern = random.Random(f"{self.seed}:{doctor.external_id}:pattern")
         works_saturday = pattern.random() < 0.4
         usual_shift = pattern.choice(("full", "full", "morning", "evening"))
@@ -554,6 +597,25 @@ class DemoMis:
                     BusyInterval(doctor.external_id, start, start + timedelta(minutes=length))
                 )
             cursor += timedelta(minutes=30)
+
+    def _room_day(
+        self, room: Doctor, day: date, work: list[WorkInterval], busy: list[BusyInterval]
+    ) -> None:
+        """A procedure room: open every morning, a few draws already booked."""
+        branch = next(b for b in BRANCHES if b.external_id == room.branch_ids[0])
+        local = ZoneInfo(branch.time_zone)
+        begin, finish = (
+            datetime.combine(day, moment, tzinfo=local).astimezone(self._tz)
+            for moment in ROOM_HOURS
+        )
+        work.append(WorkInterval(room.external_id, branch.external_id, begin, finish))
+        rng = random.Random(f"{self.seed}:{room.external_id}:{day.isoformat()}")
+        step = timedelta(minutes=15)
+        cursor = begin
+        while cursor + step <= finish:
+            if rng.random() < 0.3:
+                busy.append(BusyInterval(room.external_id, cursor, cursor + timedelta(minutes=10)))
+            cursor += step
 
     # --- the lab catalog (integrations.ports.LabCatalogSource) -----------------
 
