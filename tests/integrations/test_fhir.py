@@ -19,7 +19,7 @@ import pytest
 from booking.slots import Interval, free_slots
 from integrations.mis import fhir as fhir_module
 from integrations.mis import get_mis_adapter
-from integrations.mis.demo import DemoMis
+from integrations.mis.demo import BRANCHES, DemoMis
 from integrations.mis.demo_patients import DEMO_PATIENT
 from integrations.mis.fhir import FhirMis
 from integrations.ports import MisError, MisUnavailable, PatientRecordSource
@@ -121,7 +121,8 @@ def test_searches_follow_the_next_links(simulator, monkeypatch):
     adapter = adapter_for(simulator)
     adapter._http.event_hooks["request"].append(lambda request: pages.append(request.url))
     assert adapter.doctors() == DemoMis().doctors()
-    assert sum("/Practitioner?" in str(url) for url in pages) == 7  # 44 doctors, 7 a page
+    # 44 doctors and 3 procedure rooms, 7 a page.
+    assert sum("/Practitioner?" in str(url) for url in pages) == -(-len(DemoMis().doctors()) // 7)
 
 
 def test_clock_skew_is_reported_by_ping(simulator):
@@ -273,7 +274,7 @@ def test_manage_py_simulate_serves_it(closed_port, tmp_path):
             assert time.monotonic() < deadline, process.stderr.read1().decode()
             time.sleep(0.1)
         adapter = FhirMis(url=url, token=TOKEN, timeout=5.0)
-        assert len(adapter.doctors()) == 44
+        assert len(adapter.doctors()) == len(DemoMis().doctors())
         # It serves no knobs endpoint, so the banner names none.
         banner = process.stdout.readline().decode()
         assert url in banner and "_sim/knobs" not in banner
@@ -310,10 +311,11 @@ def test_patient_record_has_the_visits_with_protocol_and_diagnoses(simulator):
 def test_the_doctors_knob_sizes_the_clinic(tmp_path):
     with serve(0, store=tmp_path / "big.sqlite3", doctors=200) as big:
         doctors = adapter_for(big).doctors()
-    assert len(doctors) == len({d.external_id for d in doctors}) == 200
+    assert len(doctors) == len({d.external_id for d in doctors}) == 200 + len(BRANCHES)
     assert {s for d in doctors for s in d.specialty_ids} == {
         s.external_id for s in DemoMis().specialties()
     }
-    # The default clinic is the demo's own 44, and the first of a bigger one are the same.
-    assert len(DemoMis().doctors()) == 44
+    # The default clinic is the demo's own 44 (and a procedure room a branch), and the
+    # first of a bigger one are the same.
+    assert len(DemoMis().doctors()) == 44 + len(BRANCHES)
     assert doctors[0] == DemoMis().doctors()[0]

@@ -19,7 +19,7 @@ import pytest
 from lxml import etree
 
 from integrations.mis import get_mis_adapter
-from integrations.mis.demo import DemoMis
+from integrations.mis.demo import BRANCHES, DemoMis
 from integrations.mis.infoclinica import InfoclinicaMis
 from integrations.ports import MisError, MisUnavailable, SlotTaken
 from integrations.simulators import registry
@@ -129,13 +129,14 @@ def test_the_wire_carries_each_branchs_wall_clock_and_the_adapter_converts(simul
         if r.findtext(f"{{{NS}}}FILIAL") == "br-ekb" and r.findtext(f"{{{NS}}}ITYPE") == "1"
     ]
     assert ekb_work
-    # Yekaterinburg's shifts begin at 08, 09 or 14 on its own clock, no offset given.
-    assert {int(r.findtext(f"{{{NS}}}BHOUR")) for r in ekb_work} <= {8, 9, 14}
+    # Yekaterinburg's shifts begin at 08, 09 or 14 (the procedure room at 07:30) on its
+    # own clock, no offset given.
+    assert {int(r.findtext(f"{{{NS}}}BHOUR")) for r in ekb_work} <= {7, 8, 9, 14}
     work = adapter.schedule(start=day, end=day + timedelta(days=5)).work
     ekb = [w for w in work if w.branch_id == "br-ekb"]
     assert ekb and all(str(w.start.tzinfo) == "Europe/Moscow" for w in ekb)
     # Two hours earlier on Moscow's clock: 08:00 there is 06:00 here.
-    assert {w.start.hour for w in ekb} <= {6, 7, 12}
+    assert {w.start.hour for w in ekb} <= {5, 6, 7, 12}
 
 
 def test_lunch_is_bookable_in_infoclinica_as_its_slot_policy_says(simulator):
@@ -222,7 +223,7 @@ def test_runs_as_a_process_through_manage_py_simulate(closed_port):
         deadline = time.monotonic() + 20
         while True:
             try:
-                assert len(adapter.doctors()) == 44
+                assert len(adapter.doctors()) == len(DemoMis().doctors())
                 break
             except MisUnavailable:
                 assert time.monotonic() < deadline, process.stderr.read1().decode()
@@ -241,7 +242,7 @@ def test_the_size_knob_sets_how_many_doctors_the_clinic_has(tmp_path):
         doctors = adapter.doctors()
         today = running.mis.today()
         worked = adapter.schedule(start=today, end=today + timedelta(days=13)).work
-    assert len({d.external_id for d in doctors}) == 60
+    assert len({d.external_id for d in doctors}) == 60 + len(BRANCHES)  # + procedure rooms
     # The extra doctors work too: the schedule is the larger clinic's.
     assert len({w.doctor_id for w in worked}) > 44
 

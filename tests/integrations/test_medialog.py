@@ -20,6 +20,7 @@ from zeep.wsse.username import UsernameToken
 
 from booking.slots import Interval, free_slots
 from integrations.mis import get_mis_adapter
+from integrations.mis.demo import DemoMis
 from integrations.mis.medialog import MedialogMis
 from integrations.ports import MisError, MisUnavailable
 from integrations.simulators.medialog import serve
@@ -172,7 +173,7 @@ def test_runs_as_a_process(closed_port, tmp_path):
             assert time.monotonic() < deadline, process.stderr.read1().decode()
             time.sleep(0.1)
         adapter = MedialogMis(url=url, user="medialog", password="medialog", timeout=2.0)
-        assert len(adapter.doctors()) == 44
+        assert len(adapter.doctors()) == len(DemoMis().doctors())
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -237,7 +238,7 @@ def test_manage_py_simulate_serves_it(closed_port):
             assert time.monotonic() < deadline, process.stderr.read1().decode()
             time.sleep(0.1)
         adapter = MedialogMis(url=url, user="medialog", password="medialog", timeout=5.0)  # noqa: S106
-        assert len(adapter.doctors()) == 44
+        assert len(adapter.doctors()) == len(DemoMis().doctors())
     finally:
         process.terminate()
         process.wait(timeout=10)

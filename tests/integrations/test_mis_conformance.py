@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 import pytest
 
-from integrations.mis.demo import DemoMis
+from integrations.mis.demo import ROOM_HOURS, DemoMis
 from integrations.mis.demo_patients import DEMO_PATIENT, FAMILY
 from integrations.mis.fhir import FhirMis
 from integrations.mis.infoclinica import InfoclinicaMis
@@ -48,7 +49,8 @@ SEED = 2026
 TIMEOUT = 1.0
 # The demo MIS is the reference clinic: every simulator serves its data.
 REFERENCE = DemoMis(seed=SEED)
-SHIFT_STARTS = {8, 9, 14}  # local hours the demo clinic's shifts begin at
+# Local times the demo clinic's shifts begin at (the procedure rooms open at 07:30).
+SHIFT_STARTS = {dt_time(8), dt_time(9), dt_time(14), ROOM_HOURS[0]}
 
 
 @dataclass
@@ -359,10 +361,10 @@ def test_every_branch_opens_at_its_own_local_hours(system):
     work = system.adapter.schedule(start=first, end=first + timedelta(days=6)).work
     assert {w.branch_id for w in work} == set(branches)
     for w in work:
-        assert w.start.astimezone(branches[w.branch_id]).hour in SHIFT_STARTS
+        assert w.start.astimezone(branches[w.branch_id]).time() in SHIFT_STARTS
     ekb = [w for w in work if w.branch_id == "br-ekb"]
     assert ekb and all(
-        w.start.astimezone(ZoneInfo("Asia/Yekaterinburg")).hour in SHIFT_STARTS for w in ekb
+        w.start.astimezone(ZoneInfo("Asia/Yekaterinburg")).time() in SHIFT_STARTS for w in ekb
     )
 
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from integrations.mis import get_mis_adapter
-from integrations.mis.demo import DemoMis
+from integrations.mis.demo import BRANCHES, DemoMis
 from integrations.mis.onec import OnecMis
 from integrations.ports import MisError, MisUnavailable, Patient
 from integrations.simulators import registry
@@ -60,15 +60,16 @@ def test_the_wire_carries_the_bases_clock_without_an_offset(simulator):
     assert ekb
     for row in ekb:
         assert datetime.fromisoformat(row["start"]).tzinfo is None
-    # Yekaterinburg's 08:00 / 09:00 / 14:00 on the Moscow base's clock.
-    assert {datetime.fromisoformat(w["start"]).hour for w in ekb} <= {6, 7, 12}
+    # Yekaterinburg's 08:00 / 09:00 / 14:00 (the procedure room's 07:30) on the Moscow
+    # base's clock.
+    assert {datetime.fromisoformat(w["start"]).hour for w in ekb} <= {5, 6, 7, 12}
     work = adapter_for(simulator).schedule(start=day, end=day + timedelta(days=5)).work
     ekb_local = {
         w.start.astimezone(ZoneInfo("Asia/Yekaterinburg")).hour
         for w in work
         if w.branch_id == "br-ekb"
     }
-    assert ekb_local <= {8, 9, 14}
+    assert ekb_local <= {7, 8, 9, 14}
 
 
 def test_the_slot_policy_is_back_to_back_and_lunch_is_closed(simulator):
@@ -148,7 +149,7 @@ def test_runs_as_a_process_through_manage_py_simulate(closed_port):
         deadline = time.monotonic() + 20
         while True:
             try:
-                assert len(adapter.doctors()) == 44
+                assert len(adapter.doctors()) == len(DemoMis().doctors())
                 break
             except MisUnavailable:
                 assert time.monotonic() < deadline, process.stderr.read1().decode()
@@ -177,7 +178,7 @@ def test_the_size_knob_sets_how_many_doctors_the_clinic_has(tmp_path):
         doctors = adapter.doctors()
         today = running.mis.today()
         worked = adapter.schedule(start=today, end=today + timedelta(days=13)).work
-    assert len({d.external_id for d in doctors}) == 60
+    assert len({d.external_id for d in doctors}) == 60 + len(BRANCHES)  # + procedure rooms
     # The extra doctors work too: the schedule is the larger clinic's.
     assert len({w.doctor_id for w in worked}) > 44
 
@@ -198,7 +199,8 @@ def test_runs_with_python_dash_m_with_its_flags(closed_port, tmp_path):
         banner = process.stdout.readline()
         assert f"127.0.0.1:{closed_port}" in banner, process.stderr.read()
         url = f"http://127.0.0.1:{closed_port}{ROOT}"
-        assert len(OnecMis(url=url, user="clinic", password="s3cret").doctors()) == 60  # noqa: S106
+        onec = OnecMis(url=url, user="clinic", password="s3cret")  # noqa: S106
+        assert len(onec.doctors()) == 60 + len(BRANCHES)
         with pytest.raises(MisError) as refused:
             OnecMis(url=url, user="site", password="onec").ping()  # noqa: S106
         assert not isinstance(refused.value, MisUnavailable)
