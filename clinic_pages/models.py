@@ -359,6 +359,8 @@ class ServicePage(ClinicPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["doctor_pages"] = self.doctor_pages()
+        # A service of the procedure room (a blood draw) is booked there, on this page.
+        context.update(sample_collection(request, service=self.service))
         return context
 
     def page_structured_data(self, request) -> list[dict]:
@@ -384,10 +386,13 @@ class ServicePage(ClinicPage):
 # --- laboratory ------------------------------------------------------------
 
 
-def sample_collection(request) -> dict:
-    """Context of the «book a blood draw» section: the procedure rooms (one a branch),
-    the one chosen with ?branch=<external id> (else the first) and its next free times."""
+def sample_collection(request, *, service: Service | None = None) -> dict:
+    """Context of the «book a blood draw» section: the procedure rooms (one a branch;
+    those offering `service` when given), the one chosen with ?branch=<external id>
+    (else the first) and its next free times (of `service`, else the room's own)."""
     choices = list(rooms())
+    if service is not None:
+        choices = [r for r in choices if service in r.services.all()]
     if not choices:
         return {"rooms": []}
     wanted = request.GET.get("branch", "")
@@ -395,7 +400,11 @@ def sample_collection(request) -> dict:
         (r for r in choices if any(b.external_id == wanted for b in r.branches.all())),
         choices[0],
     )
-    return {"rooms": choices, "doctor": room, "free_slots": next_free_slots(doctor=room)}
+    return {
+        "rooms": choices,
+        "doctor": room,
+        "free_slots": next_free_slots(doctor=room, service=service),
+    }
 
 
 class LabTestIndexPage(IndexPage):

@@ -9,7 +9,7 @@ import extruct
 import pytest
 
 from booking.selectors import rooms
-from clinic_pages.models import CheckupPage, DoctorPage, LabTestPage
+from clinic_pages.models import CheckupPage, DoctorPage, LabTestPage, ServicePage
 from clinic_pages.selectors import search_pages
 from integrations.mis.demo import BRANCHES, DemoMis
 from integrations.mis_sync import run_mis_sync
@@ -123,3 +123,17 @@ def test_preparation_rules_stand_next_to_the_booking(client, site_with_mornings)
     html = client.get(page.url).content.decode()
     section = html.split('id="sample-collection"', 1)[1]
     assert re.sub(r"\s+", " ", page.lab_test.preparation)[:40] in re.sub(r"\s+", " ", section)
+
+
+def test_the_blood_draw_service_page_books_the_room_and_others_keep_their_doctors(
+    client, site_with_mornings
+):
+    draw = ServicePage.objects.live().get(service__code="A11.12.009")
+    found = parse(client.get(draw.url).content.decode())
+    assert found.book_href == "#sample-collection"
+    booking = [e for e in found.inside["sample-collection"] if "data-booking" in e]
+    assert booking and booking[0]["data-doctor"] in {str(r.pk) for r in rooms()}
+    assert booking[0]["data-service"] == str(draw.service.pk)
+    other = ServicePage.objects.live().exclude(pk=draw.pk).first()
+    found = parse(client.get(other.url).content.decode())
+    assert found.book_href == "#doctors" and "sample-collection" not in found.by_id

@@ -153,3 +153,24 @@ def test_joining_the_waitlist_from_the_doctor_page(live_server, phone, doctor_pa
         "waiting",
     )
     assert phone.errors == []
+
+
+def test_from_a_lab_test_page_book_a_blood_draw(live_server, phone, settings, tmp_path):
+    from booking.selectors import rooms
+    from clinic_pages.models import LabTestPage
+
+    settings.MIS_DEMO_STORE = str(tmp_path / "demo-mis.sqlite3")
+    call_command("load_demo", stdout=io.StringIO())
+    lab_page = LabTestPage.objects.live().first()
+    phone.goto(live_server.url + lab_page.url)
+    phone.locator(".action-bar__button--book").tap()  # Book: to the procedure room's times
+    expect(phone.locator("#sample-collection")).to_be_in_viewport()
+    slot = phone.locator("#sample-collection .slot__button").first
+    expect(slot).to_be_visible()
+    slot.tap()
+    expect(phone.locator(".booking__title")).to_contain_text("удерживается")
+    expect(phone.locator("form:has(#bk-last)")).to_be_visible()
+    held = Appointment.objects.get()
+    assert held.status == "held" and held.doctor in rooms()
+    assert held.service.code == "A11.12.009"
+    assert phone.errors == []

@@ -263,7 +263,8 @@ def test_runs_with_python_dash_m_with_its_flags(closed_port, tmp_path):
         banner = process.stdout.readline()
         assert f"127.0.0.1:{closed_port}" in banner, process.stderr.read()
         url = f"http://127.0.0.1:{closed_port}"
-        assert len(InfoclinicaMis(url=url, client_id="clinic", client_key="k3y").doctors()) == 60
+        infoclinica = InfoclinicaMis(url=url, client_id="clinic", client_key="k3y")
+        assert len(infoclinica.doctors()) == 60 + len(BRANCHES)  # + procedure rooms
         with pytest.raises(MisError) as refused:
             InfoclinicaMis(url=url, client_id="site", client_key="infoclinica").ping()
         assert not isinstance(refused.value, MisUnavailable)
