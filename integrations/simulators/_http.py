@@ -27,6 +27,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from integrations.simulators._threaded import serve_in_thread, shut_down
+
 logger = logging.getLogger(__name__)
 
 OUTAGES = ("", "503", "refuse")
@@ -134,19 +136,14 @@ class HttpSimulator:
         handler = type("Handler", (_Handler,), {"simulator": self})
         self._server = _Server((self.host, self.port), handler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name=f"{self.system}-simulator",
-            daemon=True,
+        self._thread = serve_in_thread(
+            self._server, name=f"{self.system}-simulator", poll_interval=0.1
         )
-        self._thread.start()
 
     def _close(self) -> None:
+        # The thread stays named: set_knobs reads it as "started" to listen again.
         server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
+        shut_down(server, self._thread)
 
     # --- knobs and state ---------------------------------------------------
 

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from integrations.mis.demo import BRANCHES, MIS_TIME_ZONE, DemoMis
 from integrations.mis.demo_patients import PATIENTS, matching
 from integrations.ports import BookingRequest, MisAppointment, Patient
+from integrations.simulators._threaded import serve_in_thread, shut_down
 
 
 @dataclass
@@ -209,22 +210,14 @@ class MisHttpSimulator:
         handler = type("Handler", (_Handler,), {"simulator": self})
         self._server = _Server((self.host, self.port), handler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"{self.system}-sim-{self.port}",
-            daemon=True,
+        self._thread = serve_in_thread(
+            self._server, name=f"{self.system}-sim-{self.port}", poll_interval=0.05
         )
-        self._thread.start()
 
     def _close(self) -> None:
         server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-            if self._thread is not None:
-                self._thread.join(timeout=5)
-            self._thread = None
+        shut_down(server, self._thread)
+        self._thread = None
 
     # --- knobs -------------------------------------------------------------
 

@@ -13,6 +13,28 @@ from datetime import datetime
 from typing import Any, Self
 
 
+def serve_in_thread(server: Any, *, name: str, poll_interval: float = 0.05) -> threading.Thread:
+    """Start serving `server` (a socketserver) in a daemon thread."""
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": poll_interval},
+        name=name,
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
+def shut_down(server: Any, thread: threading.Thread | None) -> None:
+    """Stop a server started by serve_in_thread (or never started) and close its socket."""
+    if server is None:
+        return
+    if thread is not None:
+        server.shutdown()
+        thread.join(timeout=5)
+    server.server_close()
+
+
 class ThreadedSimulator:
     name = "sim"
     host: str
@@ -33,13 +55,7 @@ class ThreadedSimulator:
     def start(self) -> Self:
         if self._server is None:
             self._server = self._new_server()
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"{self.name}-sim-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
+        self._thread = serve_in_thread(self._server, name=f"{self.name}-sim-{self.port}")
         return self
 
     def serve_forever(self) -> None:
@@ -51,13 +67,9 @@ class ThreadedSimulator:
             self._server.serve_forever()
 
     def stop(self) -> None:
-        if self._server is not None:
-            if self._thread is not None:
-                self._server.shutdown()
-                self._thread.join(timeout=5)
-            self._server.server_close()
-            self._server = None
-            self._thread = None
+        shut_down(self._server, self._thread)
+        self._server = None
+        self._thread = None
 
     def set_outage(self, outage: str | None) -> None:
         """None, "503" (answers Service Unavailable) or "refused" (nobody listens)."""

@@ -41,6 +41,7 @@ from fpdf import FPDF
 from integrations.lis.signing import signature
 from integrations.mis.fhir import NOMENCLATURE
 from integrations.simulators import register
+from integrations.simulators._threaded import serve_in_thread, shut_down
 from integrations.simulators.fhir.labs import _PANELS, _observations
 
 logger = logging.getLogger(__name__)
@@ -167,22 +168,14 @@ class LisSimulator:
         handler = type("Handler", (_Handler,), {"simulator": self})
         self._server = _Server((self.host, self.port), handler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"lis-sim-{self.port}",
-            daemon=True,
+        self._thread = serve_in_thread(
+            self._server, name=f"lis-sim-{self.port}", poll_interval=0.05
         )
-        self._thread.start()
 
     def _close(self) -> None:
         server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-            if self._thread is not None:
-                self._thread.join(timeout=5)
-            self._thread = None
+        shut_down(server, self._thread)
+        self._thread = None
 
     def set_knobs(self, **changes: Any) -> LisKnobs:
         names = {f.name for f in fields(LisKnobs)}

@@ -19,7 +19,6 @@ import threading
 import time as clock
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,6 +28,7 @@ from lxml import etree
 from integrations.mis.demo import MIS_TIME_ZONE, DemoMis
 from integrations.mis.demo_patients import PATIENTS, matching
 from integrations.ports import BookingRequest, MisError, Patient, SlotTaken
+from integrations.simulators._soap import append_elements
 from integrations.simulators._threaded import ThreadedSimulator
 
 NS = "urn:medialog:planning:1"
@@ -463,23 +463,8 @@ def _int(params: dict, name: str) -> int:
         raise SoapFault("BAD_REQUEST", f"{name} is not an integer") from exc
 
 
-def _text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def _append(parent: etree._Element, content: list[tuple]) -> None:
-    for name, value in content:
-        child = etree.SubElement(parent, f"{{{NS}}}{name}")
-        if isinstance(value, list):
-            _append(child, value)
-        else:
-            child.text = _text(value)
+    append_elements(parent, content, NS)
 
 
 # --- HTTP -----------------------------------------------------------------------

@@ -20,7 +20,6 @@ import threading
 import time as clock
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -32,6 +31,7 @@ from integrations.mis.demo import MIS_TIME_ZONE
 from integrations.mis.demo_patients import PATIENTS, matching
 from integrations.mis.fhir import FHIR_JSON
 from integrations.ports import BookingRequest, Patient, SlotTaken
+from integrations.simulators._soap import append_elements
 from integrations.simulators._threaded import ThreadedSimulator
 from integrations.simulators.fhir import resources as fhir_resources
 from integrations.simulators.fhir.server import FhirService, SkewedDemoMis
@@ -418,23 +418,8 @@ def _required(params: dict, name: str) -> str:
     return value
 
 
-def _text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def _append(parent: etree._Element, content: list[tuple]) -> None:
-    for name, value in content:
-        child = etree.SubElement(parent, f"{{{NS}}}{name}")
-        if isinstance(value, list):
-            _append(child, value)
-        else:
-            child.text = _text(value)
+    append_elements(parent, content, NS)
 
 
 # --- HTTP -----------------------------------------------------------------------
