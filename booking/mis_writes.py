@@ -95,9 +95,15 @@ def _refresh_day(day) -> None:
 
 
 def _notify(appointment: Appointment) -> None:
+    """The SMS is recorded in the transaction that changes the status it tells
+    of (one commit for both; it is sent once that commits)."""
     from booking.notifications import appointment_status_changed
 
-    transaction.on_commit(lambda: appointment_status_changed(appointment.pk))
+    try:
+        appointment_status_changed(appointment)
+    except ValueError:
+        # A number no gateway takes: the booking stands, the cabinet shows it.
+        logger.warning("no SMS for appointment %s: bad phone number", appointment.pk)
 
 
 def register() -> None:

@@ -44,9 +44,8 @@ def _when(appointment: Appointment) -> str:
     return formats.date_format(_local(appointment), "j E, H:i")
 
 
-def appointment_status_changed(appointment_id: int) -> None:
+def appointment_status_changed(appointment: Appointment) -> None:
     """SMS the patient when the MIS confirmed or refused a booking."""
-    appointment = Appointment.objects.select_related("doctor", "branch").get(pk=appointment_id)
     if not appointment.patient_phone:
         return
     with translation.override(settings.LANGUAGE_CODE):

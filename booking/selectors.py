@@ -36,12 +36,16 @@ def slot_policy() -> SlotPolicy:
     return get_mis_adapter().slot_policy
 
 
-def active_appointments(*, now: datetime | None = None):
-    """Appointments that take their time: confirmed or awaiting, or held and not expired."""
-    return Appointment.objects.filter(
-        Q(status__in=(Appointment.Status.AWAITING, Appointment.Status.CONFIRMED))
-        | Q(status=Appointment.Status.HELD, hold_expires_at__gt=now or timezone.now())
+def takes_its_time(*, now: datetime | None = None) -> Q:
+    """The rule: confirmed or awaiting, or held and not expired."""
+    return Q(status__in=(Appointment.Status.AWAITING, Appointment.Status.CONFIRMED)) | Q(
+        status=Appointment.Status.HELD, hold_expires_at__gt=now or timezone.now()
     )
+
+
+def active_appointments(*, now: datetime | None = None):
+    """Appointments that take their time (see takes_its_time)."""
+    return Appointment.objects.filter(takes_its_time(now=now))
 
 
 def default_service(doctor: Doctor) -> Service | None:
@@ -79,6 +83,11 @@ def people():
     return Doctor.objects.exclude(specialties__external_id__in=room_specialty_ids())
 
 
+# Appointments this far either side of a window are loaded with it (a long
+# visit, or a buffer, reaching into the window).
+SPAN_REACH = timedelta(days=1)
+
+
 def load_schedules(
     *,
     doctor_ids: list[int],
@@ -103,8 +112,8 @@ def load_schedules(
             active_appointments(now=now)
             .filter(
                 doctor_id__in=doctor_ids,
-                start__lt=end + timedelta(days=1),
-                end__gt=start - timedelta(days=1),
+                start__lt=end + SPAN_REACH,
+                end__gt=start - SPAN_REACH,
             )
             .values_list("doctor_id", "start", "end")
         )
@@ -174,7 +183,9 @@ def doctor_free_slots(
         start=start,
         end=end,
     )
-    branches = Branch.objects.in_bulk({s.place for s in slots if s.place})
+    from booking.directory import directory
+
+    branches = directory().branches
     return [FreeSlot(doctor, s.start, s.end, branches.get(s.place), service) for s in slots]
 
 
@@ -197,25 +208,67 @@ def next_free_slots(
     return slots[:limit]
 
 
-def nearest_free_slots(
-    *, doctor: Doctor, service: Service, around: datetime, count: int = 3, days: int = 14
+# Alternatives are looked for this close to the wanted time first: one read of
+# three cached days answers nearly every loser of a race.
+NEAR = timedelta(days=1)
+
+
+def slots_near(
+    *, doctor: Doctor, service: Service, around: datetime, now: datetime | None = None
 ) -> list[FreeSlot]:
-    """The `count` free slots nearest to `around` (before or after, not in the past),
-    from the slot cache: every loser of a race asks for these."""
+    """The free slots within NEAR of `around` (not in the past), from the slot cache."""
     from booking.directory import directory
     from booking.slot_cache import cached_free_slots
 
-    now = timezone.now()
-    slots = cached_free_slots(
+    now = now or timezone.now()
+    return cached_free_slots(
         doctors=[(doctor, service)],
-        start=max(now, around - timedelta(days=days)),
-        end=around + timedelta(days=days),
+        start=max(now, around - NEAR),
+        end=around + NEAR,
         policy=slot_policy(),
         now=now,
         branches=directory().branches,
     )
-    slots.sort(key=lambda s: abs(s.start - around))
-    return sorted(slots[:count], key=lambda s: s.start)
+
+
+def nearest_free_slots(
+    *,
+    doctor: Doctor,
+    service: Service,
+    around: datetime,
+    count: int = 3,
+    days: int = 14,
+    near: list[FreeSlot] | None = None,
+) -> list[FreeSlot]:
+    """The `count` free slots nearest to `around` (before or after, not in the past),
+    from the slot cache: every loser of a race asks for these.
+
+    `near` is what slots_near() gave, when the caller has it already. When
+    its `count` nearest all lie closer than NEAR, no slot outside it can be
+    nearer; else the whole window of `days` either side is read.
+    """
+    from booking.directory import directory
+    from booking.slot_cache import cached_free_slots
+
+    now = timezone.now()
+    if near is None:
+        near = slots_near(doctor=doctor, service=service, around=around, now=now)
+    picked = _nearest(near, around, count)
+    if len(picked) < count or any(abs(s.start - around) >= NEAR for s in picked):
+        slots = cached_free_slots(
+            doctors=[(doctor, service)],
+            start=max(now, around - timedelta(days=days)),
+            end=around + timedelta(days=days),
+            policy=slot_policy(),
+            now=now,
+            branches=directory().branches,
+        )
+        picked = _nearest(slots, around, count)
+    return sorted(picked, key=lambda s: s.start)
+
+
+def _nearest(slots: list[FreeSlot], around: datetime, count: int) -> list[FreeSlot]:
+    return sorted(slots, key=lambda s: abs(s.start - around))[:count]
 
 
 def _service_for(offer, *, service_id: int | None, online: bool | None):

@@ -14,16 +14,18 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Appointment
 from booking.selectors import (
     FreeSlot,
-    active_appointments,
     doctor_free_slots,
     nearest_free_slots,
     slot_policy,
+    slots_near,
+    takes_its_time,
 )
 from catalog.models import Doctor, Service
 from integrations import outbox
@@ -147,14 +149,6 @@ def offer_to_waitlist(freed: list[Appointment]) -> None:
         )
 
 
-def _expire_stale_holds(doctor_id: int, now: datetime) -> int:
-    return _expire(
-        Appointment.objects.filter(
-            doctor_id=doctor_id, status=Appointment.Status.HELD, hold_expires_at__lte=now
-        )
-    )
-
-
 def expire_holds(*, now: datetime | None = None) -> int:
     """Mark every hold past its time as expired (beat runs this every minute)."""
     with transaction.atomic():
@@ -183,70 +177,70 @@ def hold_slot(
         raise NotBookable(_("This doctor or service is not bookable."))
     if start <= now:
         raise NotBookable(_("This time has already passed."))
-    if idempotency_key:
-        existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
-        if existing:
-            return _same_request(existing, doctor=doctor, service=service, start=start)
     end = start + duration
     blocked_until = end + timedelta(minutes=policy.buffer_minutes)
-    if not _cached_free(doctor=doctor, service=service, start=start, policy=policy, now=now):
-        # The slot cache says the time is gone. When an active appointment
-        # here takes it, that is the answer, at the price of one indexed
-        # query: in a rush for one time, nearly every request ends here.
+    near = slots_near(doctor=doctor, service=service, around=start, now=now)
+    # The slot cache knows the schedule (a sync that changes a day forgets
+    # it); appointments are checked again under the lock below, and a twin of
+    # this request is caught by the idempotency key's unique index.
+    slot = next((s for s in near if s.start == start), None)
+    if slot is None:
+        # The cache says the time is gone. When an active appointment here
+        # takes it, that is the answer, at the price of one indexed query
+        # (which also finds a first try of this same request): in a rush for
+        # one time, nearly every request ends here.
+        taken = Q(doctor=doctor, start__lt=blocked_until, blocked_until__gt=start) & (
+            takes_its_time(now=now)
+        )
+        if idempotency_key:
+            taken |= Q(idempotency_key=idempotency_key)
         clashing_keys = list(
-            active_appointments(now=now)
-            .filter(doctor=doctor, start__lt=blocked_until, blocked_until__gt=start)
-            .values_list("idempotency_key", flat=True)
+            Appointment.objects.filter(taken).values_list("idempotency_key", flat=True)
         )
         if idempotency_key and idempotency_key in clashing_keys:
-            existing = Appointment.objects.get(idempotency_key=idempotency_key)
+            existing = _by_key(idempotency_key)
             return _same_request(existing, doctor=doctor, service=service, start=start)
         if clashing_keys:
             raise SlotUnavailable(
-                alternatives=nearest_free_slots(doctor=doctor, service=service, around=start)
+                alternatives=nearest_free_slots(
+                    doctor=doctor, service=service, around=start, near=near
+                )
             )
-    # Is it a slot of the MIS schedule at all? (Local appointments are
-    # checked again below under the lock; the schedule only changes by sync.)
-    candidates = doctor_free_slots(
-        doctor=doctor,
-        service=service,
-        start=start,
-        end=start + timedelta(seconds=1),
-        policy=policy,
-        now=now,
-    )
-    slot = next((s for s in candidates if s.start == start), None)
-    if slot is None and idempotency_key:
-        # A twin of this request may have held it between our two looks.
-        existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
-        if existing:
-            return _same_request(existing, doctor=doctor, service=service, start=start)
-    if slot is None:
-        if _is_schedule_slot(doctor=doctor, service=service, start=start):
-            raise SlotUnavailable(
-                alternatives=nearest_free_slots(doctor=doctor, service=service, around=start)
+        try:
+            slot = _slot_by_schedule(
+                doctor=doctor, service=service, start=start, policy=policy, now=now
             )
-        raise NotBookable(
-            alternatives=nearest_free_slots(doctor=doctor, service=service, around=start)
-        )
+        except SlotUnavailable:
+            # A twin of this request may have held it between our two looks.
+            existing = _by_key(idempotency_key)
+            if existing is not None:
+                return _same_request(existing, doctor=doctor, service=service, start=start)
+            raise
     try:
         with transaction.atomic():
             Doctor.objects.select_for_update().only("pk").get(pk=doctor.pk)
-            if idempotency_key:
-                existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
-                if existing:
-                    return _same_request(existing, doctor=doctor, service=service, start=start)
-            _expire_stale_holds(doctor.pk, now)
             # [start, blocked_until) ranges overlap: the same test as the
             # PostgreSQL exclusion constraint, buffers included on both sides.
-            clash = Appointment.objects.filter(
-                doctor=doctor,
-                status__in=Appointment.ACTIVE,
-                start__lt=blocked_until,
-                blocked_until__gt=start,
-            ).exists()
-            if clash:
+            # (A twin of this request is caught by the idempotency key's
+            # unique index at the insert: see IntegrityError below.)
+            overlapping = list(
+                Appointment.objects.filter(
+                    doctor=doctor,
+                    status__in=Appointment.ACTIVE,
+                    start__lt=blocked_until,
+                    blocked_until__gt=start,
+                ).values_list("pk", "status", "hold_expires_at")
+            )
+            stale = [
+                pk
+                for pk, status, expires in overlapping
+                if status == Appointment.Status.HELD and expires <= now
+            ]
+            if len(stale) < len(overlapping):
                 raise SlotUnavailable
+            if stale:
+                # Holds past their time that the beat has not expired yet.
+                _expire(Appointment.objects.filter(pk__in=stale))
             appointment = Appointment.objects.create(
                 idempotency_key=idempotency_key,
                 doctor=doctor,
@@ -263,19 +257,48 @@ def hold_slot(
             forget_cached_slots([appointment])
             return appointment
     except SlotUnavailable:
+        # Lost under the lock, maybe to a twin of this very request.
+        existing = _by_key(idempotency_key)
+        if existing is not None:
+            return _same_request(existing, doctor=doctor, service=service, start=start)
         raise SlotUnavailable(
             alternatives=nearest_free_slots(doctor=doctor, service=service, around=start)
         ) from None
     except IntegrityError:
         # The exclusion constraint (or the idempotency key) caught what the
         # check could not see: treat it exactly like a lost race.
-        if idempotency_key:
-            existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
-            if existing:
-                return _same_request(existing, doctor=doctor, service=service, start=start)
+        existing = _by_key(idempotency_key)
+        if existing is not None:
+            return _same_request(existing, doctor=doctor, service=service, start=start)
         raise SlotUnavailable(
             alternatives=nearest_free_slots(doctor=doctor, service=service, around=start)
         ) from None
+
+
+def _by_key(idempotency_key: str | None) -> Appointment | None:
+    if not idempotency_key:
+        return None
+    return Appointment.objects.filter(idempotency_key=idempotency_key).first()
+
+
+def _slot_by_schedule(*, doctor: Doctor, service: Service, start: datetime, policy, now):
+    """The slot at `start` from the schedule itself (the cache may be a moment
+    old); raises SlotUnavailable when it is taken, NotBookable when it never was."""
+    candidates = doctor_free_slots(
+        doctor=doctor,
+        service=service,
+        start=start,
+        end=start + timedelta(seconds=1),
+        policy=policy,
+        now=now,
+    )
+    slot = next((s for s in candidates if s.start == start), None)
+    if slot is not None:
+        return slot
+    alternatives = nearest_free_slots(doctor=doctor, service=service, around=start)
+    if _is_schedule_slot(doctor=doctor, service=service, start=start):
+        raise SlotUnavailable(alternatives=alternatives)
+    raise NotBookable(alternatives=alternatives)
 
 
 def _same_request(existing: Appointment, *, doctor, service, start) -> Appointment:
@@ -286,25 +309,6 @@ def _same_request(existing: Appointment, *, doctor, service, start) -> Appointme
     ):
         raise IdempotencyConflict
     return existing
-
-
-def _cached_free(
-    *, doctor: Doctor, service: Service, start: datetime, policy, now: datetime
-) -> bool:
-    """Is `start` among the doctor's free slots in the slot cache? A hint only:
-    the answer may be a moment old either way, so callers check before acting."""
-    from booking.directory import directory
-    from booking.slot_cache import cached_free_slots
-
-    slots = cached_free_slots(
-        doctors=[(doctor, service)],
-        start=start,
-        end=start + timedelta(seconds=1),
-        policy=policy,
-        now=now,
-        branches=directory().branches,
-    )
-    return any(slot.start == start for slot in slots)
 
 
 def _is_schedule_slot(*, doctor: Doctor, service: Service, start: datetime) -> bool:
@@ -328,14 +332,20 @@ def confirm(
     user=None,
     now=None,
     check_limits: bool = True,
+    write_now: bool = False,
 ) -> Appointment:
     """The patient confirms the hold: it is written to the MIS through the outbox.
 
-    Confirming twice returns the appointment as it is.
+    With write_now, the MIS write is tried at once after the commit (the
+    patient waits a moment for a real answer) and handed to a worker only
+    when the MIS did not take it; else a worker writes it. Confirming twice
+    returns the appointment as it is.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        appointment = _with_relations(Appointment.objects.select_for_update(of=("self",))).get(
+            pk=appointment.pk
+        )
         if appointment.status in (Appointment.Status.AWAITING, Appointment.Status.CONFIRMED):
             return appointment
         if appointment.status == Appointment.Status.HELD and appointment.hold_expires_at <= now:
@@ -363,38 +373,55 @@ def confirm(
         appointment.status = Appointment.Status.AWAITING
         appointment.hold_expires_at = None
         appointment.save()
-        outbox.enqueue(
-            topic="mis.book", key=_book_key(appointment), payload={"appointment": appointment.pk}
+        message = outbox.enqueue(
+            topic="mis.book",
+            key=_book_key(appointment),
+            payload={"appointment": appointment.pk},
+            to_worker=not write_now,
         )
+    if write_now:
+        if outbox.deliver(message.pk) == OutboxMessage.Status.PENDING:
+            outbox.schedule(message.pk)
+        return _with_relations(Appointment.objects).get(pk=appointment.pk)
     return appointment
 
 
+def _with_relations(appointments):
+    return appointments.select_related("doctor", "service", "branch")
+
+
 def _check_limits(*, appointment: Appointment, phone: str, now: datetime) -> None:
-    """One phone number cannot book a specialty out, nor churn holds."""
-    specialty_ids = list(appointment.doctor.specialties.values_list("pk", flat=True))
-    active = (
-        Appointment.objects.filter(
-            patient_phone=phone,
-            status__in=(Appointment.Status.AWAITING, Appointment.Status.CONFIRMED),
-            start__gt=now,
-            doctor__specialties__in=specialty_ids,
+    """One phone number cannot book a specialty out, nor churn holds (one query)."""
+    through = Doctor.specialties.through
+    same_specialty = through.objects.filter(
+        specialty_id__in=through.objects.filter(doctor_id=appointment.doctor_id).values(
+            "specialty_id"
         )
+    ).values("doctor_id")
+    counts = (
+        Appointment.objects.filter(patient_phone=phone)
         .exclude(pk=appointment.pk)
-        .distinct()
-        .count()
+        .aggregate(
+            active=Count(
+                "pk",
+                filter=Q(
+                    status__in=(Appointment.Status.AWAITING, Appointment.Status.CONFIRMED),
+                    start__gt=now,
+                    doctor_id__in=same_specialty,
+                ),
+            ),
+            recent=Count("pk", filter=Q(updated_at__gte=now - timedelta(hours=1))),
+        )
     )
-    if active >= settings.BOOKING_MAX_ACTIVE_PER_SPECIALTY:
+    if counts["active"] >= settings.BOOKING_MAX_ACTIVE_PER_SPECIALTY:
         raise LimitReached(
             _(
                 "You already have %(count)s upcoming visits in this specialty. "
                 "Cancel one of them or call the clinic."
             )
-            % {"count": active}
+            % {"count": counts["active"]}
         )
-    recent = Appointment.objects.filter(
-        patient_phone=phone, updated_at__gte=now - timedelta(hours=1)
-    ).exclude(pk=appointment.pk)
-    if recent.count() >= settings.BOOKING_MAX_HOLDS_PER_PHONE_HOUR:
+    if counts["recent"] >= settings.BOOKING_MAX_HOLDS_PER_PHONE_HOUR:
         raise LimitReached(
             _("Too many bookings from this phone number in an hour. Please call us.")
         )
@@ -405,15 +432,13 @@ def _book_key(appointment: Appointment) -> str:
 
 
 def deliver_now(*, appointment: Appointment) -> Appointment:
-    """Try the MIS write at once (the patient waits a moment for a real answer);
-    when the MIS is slow or down the outbox goes on trying in the background."""
+    """Try a confirmed booking's pending MIS write at once (see confirm's write_now)."""
     message = OutboxMessage.objects.filter(
         key=_book_key(appointment), status=OutboxMessage.Status.PENDING
     ).first()
     if message is not None:
         outbox.deliver(message.pk)
-    appointment.refresh_from_db()
-    return appointment
+    return _with_relations(Appointment.objects).get(pk=appointment.pk)
 
 
 def _check_cutoff(appointment: Appointment, now: datetime) -> None:

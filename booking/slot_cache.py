@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.cache import cache
 
-from booking.selectors import FreeSlot, compute_free_slots, load_schedules
+from booking.selectors import SPAN_REACH, FreeSlot, compute_free_slots, load_schedules
 from catalog.models import Branch, Doctor, Service
 from integrations.ports import SlotPolicy
 
@@ -50,7 +50,7 @@ def _days_slots(
     pairs: list[tuple[Doctor, Service]], days: list[date], policy: SlotPolicy, now: datetime
 ) -> dict[tuple[int, date], list[tuple[datetime, datetime, int | None]]]:
     """Slots of some UTC days for each doctor: two cache round trips for the cached
-    ones, one batch of two queries per day for the rest."""
+    ones, two queries for all the rest."""
     version_keys = {(d.pk, day): _version_key(d.pk, day) for d, _s in pairs for day in days}
     versions = cache.get_many(list(version_keys.values()))
     keys = {
@@ -60,21 +60,28 @@ def _days_slots(
     }
     found = cache.get_many(list(keys.values()))
     result = {dd: found[key] for dd, key in keys.items() if key in found}
+    missing = [(d, s, day) for day in days for d, s in pairs if (d.pk, day) not in result]
     fresh = {}
-    for day in days:
-        missing = [(d, s) for d, s in pairs if (d.pk, day) not in result]
-        if not missing:
-            continue
-        day_start = datetime.combine(day, time(), UTC)
-        day_end = day_start + timedelta(days=1)
+    if missing:
+        # One load for every missing doctor-day (a cold cache misses many).
+        first, last = min(m[2] for m in missing), max(m[2] for m in missing)
         loaded = load_schedules(
-            doctor_ids=[d.pk for d, _s in missing], start=day_start, end=day_end, now=now
+            doctor_ids=sorted({d.pk for d, _s, _day in missing}),
+            start=datetime.combine(first, time(), UTC),
+            end=datetime.combine(last + timedelta(days=1), time(), UTC),
+            now=now,
         )
-        for doctor, service in missing:
+        for doctor, service, day in missing:
+            day_start = datetime.combine(day, time(), UTC)
+            day_end = day_start + timedelta(days=1)
             rows, spans = loaded[doctor.pk]
             slots = compute_free_slots(
-                rows=rows,
-                appointment_spans=spans,
+                rows=[r for r in rows if r[2] < day_end and r[3] > day_start],
+                appointment_spans=[
+                    (a_start, a_end)
+                    for a_start, a_end in spans
+                    if a_start < day_end + SPAN_REACH and a_end > day_start - SPAN_REACH
+                ],
                 service=service,
                 policy=policy,
                 start=day_start,

@@ -141,7 +141,7 @@ def accept(*, entry: WaitlistEntry) -> Appointment:
     patient = services.PatientDetails(
         last_name=entry.last_name, first_name=entry.first_name, phone=entry.phone
     )
-    appointment = services.confirm(appointment=entry.offer, patient=patient)
+    appointment = services.confirm(appointment=entry.offer, patient=patient, write_now=True)
     entry.status = WaitlistEntry.Status.BOOKED
     entry.save(update_fields=["status"])
-    return services.deliver_now(appointment=appointment)
+    return appointment

@@ -58,18 +58,32 @@ def register(
     _handlers[topic] = Handler(deliver, on_failure)
 
 
-def enqueue(*, topic: str, key: str, payload: dict) -> OutboxMessage:
-    """Record a message in the current transaction; delivery starts after commit."""
+def enqueue(*, topic: str, key: str, payload: dict, to_worker: bool = True) -> OutboxMessage:
+    """Record a message in the current transaction; delivery starts after commit.
+
+    to_worker=False: the caller delivers it itself right after the commit and
+    calls schedule() only if that did not work (the beat's sweeper is the
+    safety net should the caller die in between).
+    """
     if topic not in _handlers:
         raise ValueError(f"no outbox handler for {topic!r}")
-    message, _created = OutboxMessage.objects.get_or_create(
-        key=key, defaults={"topic": topic, "payload": payload, "next_attempt_at": timezone.now()}
+    # One statement, no savepoint: INSERT .. ON CONFLICT (key) DO UPDATE SET
+    # key = key RETURNING id -- a key enqueued before keeps its first message.
+    (message,) = OutboxMessage.objects.bulk_create(
+        [OutboxMessage(key=key, topic=topic, payload=payload, next_attempt_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["key"],
     )
-    transaction.on_commit(lambda: _schedule(message.pk))
+    if message.pk is None:  # a database that cannot return it
+        message = OutboxMessage.objects.get(key=key)
+    if to_worker:
+        transaction.on_commit(lambda: schedule(message.pk))
     return message
 
 
-def _schedule(message_id: int) -> None:
+def schedule(message_id: int) -> None:
+    """Hand a message to a worker (a broker outage leaves it to the sweeper)."""
     from integrations.tasks import deliver_outbox_message
 
     try:

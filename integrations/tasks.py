@@ -1,5 +1,7 @@
 """Celery tasks of the integration layer (queue per external system)."""
 
+from django.utils import timezone
+
 from celery import shared_task
 
 from integrations import outbox
@@ -38,6 +40,11 @@ def deliver_outbox_message(self, message_id: int) -> str:
     """Deliver one outbox message; a transient failure comes back after its backoff."""
     from integrations.models import OutboxMessage
 
+    due = OutboxMessage.objects.filter(pk=message_id).values_list("next_attempt_at", flat=True)
+    not_before = due.first()
+    if not_before is not None and not_before > timezone.now():
+        # Handed over right after a failed try: wait for its backoff.
+        raise self.retry(eta=not_before)
     status = outbox.deliver(message_id)
     if status == OutboxMessage.Status.PENDING:
         message = OutboxMessage.objects.get(pk=message_id)

@@ -179,8 +179,9 @@ class AppointmentConfirm(APIView):
                     phone=patient.phone,
                     code=data.validated_data.get("code", ""),
                 )
-        appointment = services.confirm(appointment=appointment, patient=patient, user=user)
-        appointment = services.deliver_now(appointment=appointment)
+        appointment = services.confirm(
+            appointment=appointment, patient=patient, user=user, write_now=True
+        )
         code = status.HTTP_200_OK if appointment.status == "confirmed" else status.HTTP_202_ACCEPTED
         return Response(s.AppointmentSerializer(appointment).data, status=code)
 
