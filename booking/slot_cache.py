@@ -1,10 +1,13 @@
 """Free slots served from the cache, invalidated per doctor-day.
 
 Each doctor-day has a version number in the cache; the slots of that day
-for a service are stored under a key that includes the version. Anything
+for a service are stored with the version they were computed at. Anything
 that changes a doctor's day (a sync that found a difference, a hold, a
 confirmation, a cancellation, an expired hold) bumps that day's version,
-so only the doctor-days that changed are recomputed.
+so only the doctor-days that changed are recomputed. A reader fetches the
+versions and the slots in one round trip and takes only slots whose version
+is current: slots computed from data read before a change are never served
+after it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.core.cache import cache
 
 from booking.selectors import SPAN_REACH, FreeSlot, compute_free_slots, load_schedules
 from catalog.models import Branch, Doctor, Service
+from clinic_site.cache import bump_many
 from integrations.ports import SlotPolicy
 
 TTL_SECONDS = 15 * 60
@@ -25,18 +29,15 @@ def _version_key(doctor_id: int, day: date) -> str:
     return f"slots:v:{doctor_id}:{day.isoformat()}"
 
 
-def _slots_key(doctor_id: int, service_id: int, day: date, version: int) -> str:
-    return f"slots:{doctor_id}:{service_id}:{day.isoformat()}:{version}"
+def _slots_key(doctor_id: int, service_id: int, day: date) -> str:
+    return f"slots:{doctor_id}:{service_id}:{day.isoformat()}"
 
 
 def invalidate(doctor_days: Iterable[tuple[int, date]]) -> None:
     """Forget the cached slots of these (doctor id, UTC date) pairs."""
-    for doctor_id, day in set(doctor_days):
-        key = _version_key(doctor_id, day)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=None)
+    keys = sorted({_version_key(doctor_id, day) for doctor_id, day in doctor_days})
+    if keys:
+        bump_many(keys)
 
 
 def days_of(start: datetime, end: datetime) -> list[date]:
@@ -49,17 +50,17 @@ def days_of(start: datetime, end: datetime) -> list[date]:
 def _days_slots(
     pairs: list[tuple[Doctor, Service]], days: list[date], policy: SlotPolicy, now: datetime
 ) -> dict[tuple[int, date], list[tuple[datetime, datetime, int | None]]]:
-    """Slots of some UTC days for each doctor: two cache round trips for the cached
+    """Slots of some UTC days for each doctor: one cache round trip for the cached
     ones, two queries for all the rest."""
     version_keys = {(d.pk, day): _version_key(d.pk, day) for d, _s in pairs for day in days}
-    versions = cache.get_many(list(version_keys.values()))
-    keys = {
-        (d.pk, day): _slots_key(d.pk, s.pk, day, versions.get(version_keys[d.pk, day], 0))
-        for d, s in pairs
-        for day in days
-    }
-    found = cache.get_many(list(keys.values()))
-    result = {dd: found[key] for dd, key in keys.items() if key in found}
+    keys = {(d.pk, day): _slots_key(d.pk, s.pk, day) for d, s in pairs for day in days}
+    found = cache.get_many([*version_keys.values(), *keys.values()])
+    versions = {dd: found.get(key, 0) for dd, key in version_keys.items()}
+    result = {}
+    for dd, key in keys.items():
+        entry = found.get(key)
+        if entry is not None and entry[0] == versions[dd]:
+            result[dd] = entry[1]
     missing = [(d, s, day) for day in days for d, s in pairs if (d.pk, day) not in result]
     fresh = {}
     if missing:
@@ -87,9 +88,8 @@ def _days_slots(
                 start=day_start,
                 end=day_end,
             )
-            result[doctor.pk, day] = fresh[keys[doctor.pk, day]] = [
-                (x.start, x.end, x.place) for x in slots
-            ]
+            result[doctor.pk, day] = [(x.start, x.end, x.place) for x in slots]
+            fresh[keys[doctor.pk, day]] = (versions[doctor.pk, day], result[doctor.pk, day])
     if fresh:
         cache.set_many(fresh, timeout=TTL_SECONDS)
     return result

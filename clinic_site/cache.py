@@ -1,7 +1,7 @@
 """Cache housekeeping that respects other tenants of a shared Redis server."""
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends import redis as django_redis
 
 
@@ -58,3 +58,50 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ClientPerPool
+
+    # Counters in one round trip each (the generic helpers below fall back
+    # to the plain cache API for other backends).
+
+    def bump_many(self, keys: list[str]) -> None:
+        client = self._cache.get_client(write=True)
+        with client.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.incr(self.make_and_validate_key(key))
+            pipe.execute()
+
+    def count_hit(self, key: str, seconds: int) -> tuple[int, int]:
+        client = self._cache.get_client(write=True)
+        name = self.make_and_validate_key(key)
+        with client.pipeline(transaction=False) as pipe:
+            pipe.incr(name)
+            pipe.expire(name, seconds, nx=True)
+            pipe.ttl(name)
+            count, _set, left = pipe.execute()
+        return count, max(int(left), 0)
+
+
+def bump_many(keys: list[str]) -> None:
+    """Add one to each counter; a missing counter becomes 1 and never expires."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        backend.bump_many(keys)
+        return
+    for key in keys:
+        try:
+            backend.incr(key)
+        except ValueError:
+            backend.set(key, 1, timeout=None)
+
+
+def count_hit(key: str, seconds: int) -> tuple[int, int]:
+    """Count one more hit in the window `key` names, which the first hit opens
+    for `seconds`; returns (hits so far, seconds until the window closes)."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return backend.count_hit(key, seconds)
+    backend.add(key, 0, timeout=seconds)
+    try:
+        return backend.incr(key), seconds
+    except ValueError:  # expired between the two calls: a new window
+        backend.set(key, 1, timeout=seconds)
+        return 1, seconds

@@ -13,7 +13,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from booking import phone_codes, selectors, services, waitlist
@@ -21,6 +21,7 @@ from booking.api import serializers as s
 from booking.api.channels import channel_client
 from booking.models import Appointment, WaitlistEntry
 from catalog.models import Doctor, Service, Specialty
+from clinic_site.cache import count_hit
 
 ERROR = OpenApiResponse(description='{"error": {"code": "...", "message": "..."}}')
 
@@ -93,21 +94,39 @@ def _day_start(day, plus_days: int = 0) -> datetime | None:
     return timezone.make_aware(datetime.combine(day + timedelta(days=plus_days), time()))
 
 
-class HoldThrottle(ScopedRateThrottle):
-    """Holds per client address (or per person of a trusted channel), at the rate
-    settings.BOOKING_HOLDS_PER_IP says now."""
+class HoldThrottle(SimpleRateThrottle):
+    """Requests per client address (or per person of a trusted channel), at the
+    rate settings.BOOKING_HOLDS_PER_IP says now; each view counts in its own
+    bucket (its throttle_scope). A window opens at a client's first request;
+    counting is one cache round trip (DRF's default keeps and rewrites a list
+    of every request's time)."""
 
-    scope = "holds"
+    def __init__(self):
+        pass  # the rate is read per request: settings may change at run time
 
-    def get_rate(self) -> str:
-        return settings.BOOKING_HOLDS_PER_IP
+    def allow_request(self, request, view) -> bool:
+        self.scope = getattr(view, "throttle_scope", None) or "holds"
+        self.num_requests, self.duration = self.parse_rate(settings.BOOKING_HOLDS_PER_IP)
+        key = self.get_cache_key(request, view)
+        if key is None or self.num_requests is None:
+            return True
+        hits, self.seconds_left = count_hit(key, self.duration)
+        return hits <= self.num_requests
 
-    def get_cache_key(self, request, view) -> str | None:
+    def wait(self) -> float:
+        return self.seconds_left
+
+    def get_cache_key(self, request, view) -> str:
         # A trusted channel (the Telegram bot) is counted per person it serves.
         client = channel_client(request)
-        if client is not None and not getattr(request.user, "is_authenticated", False):
-            return self.cache_format % {"scope": self.scope, "ident": client}
-        return super().get_cache_key(request, view)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            ident = f"user:{user.pk}"
+        elif client is not None:
+            ident = client
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class HoldCreate(APIView):
@@ -190,6 +209,7 @@ class AppointmentPhoneCode(APIView):
     """Text a code to the guest's phone; confirm/ then needs it."""
 
     throttle_classes = [HoldThrottle]
+    throttle_scope = "phone_codes"
 
     @extend_schema(
         request=s.PhoneCodeRequestSerializer,
@@ -226,6 +246,7 @@ class WaitlistJoin(APIView):
     """Ask for an earlier time with a doctor or in a specialty."""
 
     throttle_classes = [HoldThrottle]
+    throttle_scope = "waitlist"
 
     @extend_schema(
         request=s.WaitlistRequestSerializer,

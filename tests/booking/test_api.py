@@ -225,3 +225,30 @@ def test_a_clinic_may_turn_the_phone_code_off(api, doctor, service, free, settin
         f"/api/v1/appointments/{held['id']}/confirm/", {"token": held["token"], "patient": PATIENT}
     )
     assert response.status_code == 200
+
+
+def test_phone_codes_and_waitlist_are_throttled_in_buckets_of_their_own(
+    api, doctor, service, free, settings
+):
+    settings.BOOKING_HOLDS_PER_IP = "2/min"
+    held = [hold(api, doctor, service, free[n * 8].start).json() for n in range(2)]
+    assert hold(api, doctor, service, free[20].start).status_code == 429
+    # The hold allowance is spent; codes count apart (and were not limited before).
+    codes = [
+        api.post(
+            f"/api/v1/appointments/{h['id']}/phone-code/",
+            {"token": h["token"], "phone": f"+7999000001{n}"},
+        )
+        for n, h in enumerate([*held, held[0]])
+    ]
+    assert [c.status_code for c in codes] == [202, 202, 429]
+    assert codes[-1].json()["error"]["code"] == "too_many_requests"
+    assert 0 < codes[-1].json()["error"]["retry_after"] <= 60
+    names = {"last_name": PATIENT["last_name"], "first_name": PATIENT["first_name"]}
+    joins = [
+        api.post(
+            "/api/v1/waitlist/", {"doctor": doctor.pk, "phone": f"+7999000002{n}", **names}
+        ).status_code
+        for n in range(3)
+    ]
+    assert joins == [201, 201, 429]

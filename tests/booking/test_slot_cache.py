@@ -86,3 +86,19 @@ def test_sync_invalidates_only_the_changed_doctor_day(clinic, doctor, service, s
     for other in others:
         assert after.get(_version_key(other.pk, day)) == before.get(_version_key(other.pk, day))
     assert target.start not in [s.start for s in search(doctor_id=doctor.pk, service_id=service.pk)]
+
+
+def test_slots_computed_before_a_change_are_not_served_after_it(doctor, service, free):
+    """A reader that loaded the day before a hold and stored its slots after the
+    hold's invalidation left an entry of the old version: it is not served."""
+    from booking.slot_cache import _slots_key
+
+    day = free[3].start.astimezone(UTC).date()
+    search(doctor_id=doctor.pk, service_id=service.pk)
+    stale = cache.get(_slots_key(doctor.pk, service.pk, day))
+    assert free[3].start in [start for start, _end, _branch in stale[1]]
+    services.hold_slot(doctor=doctor, service=service, start=free[3].start)
+    cache.set(_slots_key(doctor.pk, service.pk, day), stale)  # the late writer
+    assert free[3].start not in [
+        s.start for s in search(doctor_id=doctor.pk, service_id=service.pk)
+    ]
