@@ -22,10 +22,10 @@ from booking.models import Appointment
 from booking.selectors import (
     FreeSlot,
     doctor_free_slots,
+    keys_taking,
     nearest_free_slots,
     slot_policy,
     slots_near,
-    takes_its_time,
 )
 from catalog.models import Doctor, Service
 from integrations import outbox
@@ -189,13 +189,12 @@ def hold_slot(
         # takes it, that is the answer, at the price of one indexed query
         # (which also finds a first try of this same request): in a rush for
         # one time, nearly every request ends here.
-        taken = Q(doctor=doctor, start__lt=blocked_until, blocked_until__gt=start) & (
-            takes_its_time(now=now)
-        )
-        if idempotency_key:
-            taken |= Q(idempotency_key=idempotency_key)
-        clashing_keys = list(
-            Appointment.objects.filter(taken).values_list("idempotency_key", flat=True)
+        clashing_keys = keys_taking(
+            doctor_id=doctor.pk,
+            start=start,
+            blocked_until=blocked_until,
+            now=now,
+            key=idempotency_key,
         )
         if idempotency_key and idempotency_key in clashing_keys:
             existing = _by_key(idempotency_key)

@@ -234,3 +234,61 @@ def test_holds_per_phone_per_hour(doctor, service, free, settings):
     third = services.hold_slot(doctor=doctor, service=service, start=free[16].start)
     with pytest.raises(services.LimitReached):
         services.confirm(appointment=third, patient=PATIENT)
+
+
+def test_the_refused_holds_sql_agrees_with_the_orm_rule(doctor, service, free):
+    """keys_taking (hand-written SQL, the hot path) finds exactly what the ORM's
+    takes_its_time finds, for every window across every kind of appointment."""
+    from booking.selectors import active_appointments, keys_taking
+    from catalog.models import Doctor
+
+    now = timezone.now()
+    t = free[0].start
+    minutes = lambda n: t + timedelta(minutes=n)  # noqa: E731
+    rows = [
+        ("confirmed", 0, None),
+        ("cancelled", 0, None),  # overlaps the confirmed one: not active
+        ("awaiting", 60, None),
+        ("expired", 60, None),
+        ("held", 120, now + timedelta(minutes=5)),
+        ("held", 180, now - timedelta(minutes=1)),  # past its hold: free
+        ("rejected", 240, None),
+    ]
+    for number, (status, offset, expires) in enumerate(rows):
+        Appointment.objects.create(
+            idempotency_key=f"k{number}",
+            doctor=doctor,
+            service=service,
+            start=minutes(offset),
+            end=minutes(offset + 30),
+            blocked_until=minutes(offset + 40),
+            status=status,
+            hold_expires_at=expires,
+        )
+    other = Doctor.objects.exclude(pk=doctor.pk).first()
+    Appointment.objects.create(
+        idempotency_key="other",
+        doctor=other,
+        service=service,
+        start=t,
+        end=minutes(30),
+        blocked_until=minutes(40),
+        status="confirmed",
+    )
+    for offset in range(-50, 300, 10):
+        for key in (None, "k1", "k5", "other", "nowhere"):
+            start, blocked_until = minutes(offset), minutes(offset + 40)
+            expected = set(
+                active_appointments(now=now)
+                .filter(doctor=doctor, start__lt=blocked_until, blocked_until__gt=start)
+                .values_list("idempotency_key", flat=True)
+            ) | set(
+                Appointment.objects.filter(idempotency_key=key).values_list(
+                    "idempotency_key", flat=True
+                )
+            )
+            found = keys_taking(
+                doctor_id=doctor.pk, start=start, blocked_until=blocked_until, now=now, key=key
+            )
+            assert set(found) == expected, (offset, key)
+            assert len(found) == len(set(found))
