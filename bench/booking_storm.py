@@ -1,6 +1,6 @@
 """A booking storm against the real web stack on PostgreSQL.
 
-Usage: .venv/bin/python bench/booking_storm.py [--attempts 600] [--clients 200] [--rounds 3]
+Usage: .venv/bin/python bench/booking_storm.py [--attempts 600] [--clients 200] [--rounds 5]
 Creates its own database, syncs the demo MIS, starts gunicorn (3 sync
 workers; STORM_WORKERS changes it), warms it up (150 attempts on a day of
 their own and a second of the trivial view, not counted: every worker imports
@@ -53,10 +53,10 @@ OVERLAPS_SQL = """
 PATIENT = {"last_name": "Нагрузочный", "first_name": "Тест"}
 
 
-def pick_slots(round_: int) -> list[dict]:
-    """50 free slots on day 1 + round_ from now, no two of one doctor overlapping
-    (so every one can be won); each round has its own day."""
-    day = timezone.now() + timedelta(days=1 + round_)
+def pick_slots(days_ahead: int) -> list[dict] | None:
+    """50 free slots in the 24 hours from `days_ahead` days from now, no two of
+    one doctor overlapping (so every one can be won); None if the day has fewer."""
+    day = timezone.now() + timedelta(days=days_ahead)
     chosen = []
     for doctor in Doctor.objects.order_by("pk"):
         service = default_service(doctor)
@@ -71,6 +71,18 @@ def pick_slots(round_: int) -> list[dict]:
                 break
         if len(chosen) >= SLOTS:
             return chosen
+    return None
+
+
+def pick_days(count: int) -> list[list[dict]]:
+    """Slots for `count` days of their own (days the clinic is closed are skipped)."""
+    picked = []
+    for days_ahead in range(1, 3 * count + 3):
+        slots = pick_slots(days_ahead)
+        if slots:
+            picked.append(slots)
+        if len(picked) == count:
+            return picked
     raise SystemExit("not enough free slots in the demo clinic")
 
 
@@ -186,12 +198,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--attempts", type=int, default=600)
     parser.add_argument("--clients", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--trivial-seconds", type=float, default=6)
     args = parser.parse_args()
-    run_mis_sync(adapter=get_mis_adapter(), days=args.rounds + 4)
-    rounds = [pick_slots(r) for r in range(args.rounds)]
-    warm_up = pick_slots(args.rounds)  # a day of its own, not counted
+    run_mis_sync(adapter=get_mis_adapter(), days=3 * args.rounds + 4)
+    *rounds, warm_up = pick_days(args.rounds + 1)  # the warm-up's day is not counted
     port = free_port()
     server = start_server(port)
     base = f"http://127.0.0.1:{port}"
