@@ -137,3 +137,19 @@ def test_the_blood_draw_service_page_books_the_room_and_others_keep_their_doctor
     other = ServicePage.objects.live().exclude(pk=draw.pk).first()
     found = parse(client.get(other.url).content.decode())
     assert found.book_href == "#doctors" and "sample-collection" not in found.by_id
+
+
+def test_the_waitlist_of_a_room_speaks_of_the_room_not_a_doctor(client, site_with_mornings):
+    lab = client.get(LabTestPage.objects.live().first().url).content.decode()
+    doctor = client.get(DoctorPage.objects.live().first().url).content.decode()
+    with override("ru"):
+        room_line = gettext(
+            "Leave your phone: when an earlier time frees up in the procedure room, we will "
+            "hold it for you and send an SMS."
+        )
+        doctor_line = gettext(
+            "Leave your phone: when an earlier time frees up with this doctor, we will hold "
+            "it for you and send an SMS."
+        )
+    assert room_line in lab and doctor_line not in lab
+    assert doctor_line in doctor and room_line not in doctor
