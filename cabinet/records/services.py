@@ -1,7 +1,8 @@
 """Writing the patient's records: from the ports' dataclasses into encrypted rows.
 
 Each save is idempotent per (patient, external id): a second import of the
-same item changes nothing. Every row created writes a "create" audit record.
+same item changes nothing (a lab report that supersedes the stored one, a
+correction, replaces it). Every row created writes a "create" audit record.
 A LIS webhook stores its reports with `save_lab_report` too.
 """
 
@@ -61,25 +62,68 @@ def limits_of(result: LabResult, *, patient: Patient, bands) -> interpretation.L
     )
 
 
+# A report moves on from preliminary to final to corrected, never back.
+_STAGE = {"preliminary": 0, "final": 1, "corrected": 2}
+
+
+def supersedes(incoming: ports.LabReport, stored: LabReport) -> bool:
+    """Does `incoming` replace the stored report of the same id? A later issue
+    does, and so does the same issue at a later stage (a final after a
+    preliminary, a correction); an older or identical one does not."""
+    if incoming.issued_at != stored.issued_at:
+        return incoming.issued_at > stored.issued_at
+    return _STAGE.get(incoming.status, 1) > _STAGE.get(stored.status, 1)
+
+
 @transaction.atomic
 def save_lab_report(
     *, patient: Patient, report: ports.LabReport, source: str = "mis", actor: Actor = SYSTEM
 ) -> tuple[LabReport, bool]:
-    """Store a lab report with its analytes and flags; (row, created)."""
-    existing = LabReport.objects.filter(patient=patient, external_id=report.external_id).first()
-    if existing is not None:
-        return existing, False
-    row = LabReport.objects.create(
-        patient=patient,
-        external_id=report.external_id,
-        source=source,
-        title=report.title,
-        lab_test_external_id=report.lab_test_id,
-        collected_at=report.collected_at,
-        issued_at=report.issued_at,
-        status=report.status,
-        conclusion=report.conclusion,
+    """Store a lab report with its analytes and flags; (row, created).
+
+    A report already stored under the same id is replaced, analytes and all,
+    when the new one supersedes it (a correction from the lab); an "update"
+    audit record says so. Anything else leaves the stored one as it is.
+    """
+    fields = {
+        "source": source,
+        "title": report.title,
+        "lab_test_external_id": report.lab_test_id,
+        "collected_at": report.collected_at,
+        "issued_at": report.issued_at,
+        "status": report.status,
+        "conclusion": report.conclusion,
+    }
+    existing = (
+        LabReport.objects.select_for_update()
+        .filter(patient=patient, external_id=report.external_id)
+        .first()
     )
+    if existing is not None:
+        if not supersedes(report, existing):
+            return existing, False
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        existing.save()
+        existing.results.all().delete()
+        _save_results(existing, report, patient)
+        write_audit(
+            actor=actor,
+            patient=patient,
+            object_type="lab_report",
+            object_id=existing.pk,
+            action=AuditRecord.Action.UPDATE,
+        )
+        return existing, False
+    row = LabReport.objects.create(patient=patient, external_id=report.external_id, **fields)
+    _save_results(row, report, patient)
+    write_audit(
+        actor=actor, patient=patient, object_type="lab_report", object_id=row.pk, action=CREATE
+    )
+    return row, True
+
+
+def _save_results(row: LabReport, report: ports.LabReport, patient: Patient) -> None:
     bands = reference_bands(o.code for o in report.observations)
     age = interpretation.age_on(patient.birth_date, timezone.localdate(report.collected_at))
     results = []
@@ -107,10 +151,6 @@ def save_lab_report(
             )
         )
     LabResult.objects.bulk_create(results)
-    write_audit(
-        actor=actor, patient=patient, object_type="lab_report", object_id=row.pk, action=CREATE
-    )
-    return row, True
 
 
 @transaction.atomic
