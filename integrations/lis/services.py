@@ -210,7 +210,10 @@ def _store_polled(*, lab: str, report: ports.LabReport) -> str:
     """One polled report as an event of its own: deduplicated, failures kept."""
     event, created = InboundLabEvent.objects.get_or_create(
         lab=lab,
-        event_id=f"poll:{report.external_id}",
+        # A later issue or stage of the same report (a correction) is an event of its own.
+        event_id=f"poll:{report.external_id}:{report.issued_at:%Y%m%dT%H%M%S}:{report.status}"[
+            :128
+        ],
         defaults={
             "channel": InboundLabEvent.Channel.POLL,
             "body": json.dumps(asdict(report), default=str, ensure_ascii=False),

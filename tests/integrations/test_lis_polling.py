@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
+from cabinet.audit.models import AuditRecord
 from cabinet.records.models import LabReport
 from clinic_site.celery import app as celery_app
 from integrations.lis import services
@@ -91,6 +93,30 @@ def test_reports_since_the_cursor_are_stored_once_and_the_cursor_advances(
 
 
 @pytest.mark.django_db
+def test_a_corrected_report_replaces_the_stored_one_at_the_next_poll(
+    polled, django_capture_on_commit_callbacks
+):
+    patient = make_patient()
+    now = datetime.now(UTC).replace(microsecond=0)
+    report_id = polled.publish("pt-demo-0001", issued=now - 3 * HOUR)
+    poll(django_capture_on_commit_callbacks)
+    stored = patient.lab_reports.get(external_id=report_id)
+    before = [r.numeric for r in stored.results.all()]
+
+    polled.correct(report_id)
+    poll(django_capture_on_commit_callbacks)
+    stored.refresh_from_db()
+    sent = [
+        Decimal(str(o["valueQuantity"]["value"])) for o in polled.report(report_id).observations
+    ]
+    assert stored.status == "corrected" and stored.issued_at == now - 2 * HOUR
+    assert [r.numeric for r in stored.results.all()] == sent != before
+    assert patient.lab_reports.count() == 1
+    assert InboundLabEvent.objects.filter(channel="poll", status="processed").count() == 2
+    assert AuditRecord.objects.filter(object_id=str(stored.pk), action="update").count() == 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("outage", ["503", "refused"])
 def test_an_outage_leaves_the_cursor_and_the_next_poll_catches_up(
     polled, arrivals, django_capture_on_commit_callbacks, outage
@@ -129,7 +155,7 @@ def test_a_polled_report_for_an_unknown_patient_is_kept_failed(
     report_id = polled.publish("pt-demo-0004", issued=datetime.now(UTC) - HOUR)
     outcome = poll(django_capture_on_commit_callbacks)
     assert (outcome.ok, outcome.stored, outcome.failed) == (True, 0, 1)
-    event = InboundLabEvent.objects.get(lab="lab-b", event_id=f"poll:{report_id}")
+    event = InboundLabEvent.objects.get(lab="lab-b", event_id__startswith=f"poll:{report_id}:")
     assert (event.status, event.channel) == ("failed", "poll")
     assert "pt-demo-0004" in event.error
     assert report_id in event.body

@@ -245,6 +245,28 @@ class LisSimulator:
             self.push(report_id)
         return report_id
 
+    def correct(self, report_id: str, *, push: bool = True) -> None:
+        """The lab corrects a report: status "corrected", issued (and updated) an
+        hour later, other values; pushed when a push URL is set."""
+        with self._lock:
+            index, old = next(
+                (n, r) for n, r in enumerate(self.reports) if r.resource["id"] == report_id
+            )
+            issued = old.updated + timedelta(hours=1)
+            code = old.resource["code"]["coding"][0]["code"]
+            patient_id = old.resource["subject"]["reference"].removeprefix("Patient/")
+            rng = random.Random(f"{self.seed}:lis:{report_id}:correction")  # noqa: S311
+            observations = _observations(rng, code, report_id, patient_id, issued)
+            resource = {
+                **old.resource,
+                "meta": {"lastUpdated": issued.isoformat()},
+                "status": "corrected",
+                "issued": issued.isoformat(),
+            }
+            self.reports[index] = _Report(resource, observations, issued, old.pdf)
+        if push and self.push_url:
+            self.push(report_id)
+
     def report(self, report_id: str) -> _Report:
         with self._lock:
             return next(r for r in self.reports if r.resource["id"] == report_id)
