@@ -11,7 +11,14 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from integrations.mis.fhir import NOMENCLATURE, _codes, _observation, _parse, _ref_id
+from integrations.mis.fhir import (
+    NOMENCLATURE,
+    _codes,
+    _observation,
+    _parse,
+    _ref_id,
+    _report_status,
+)
 from integrations.ports import LabReport, MisError, PatientDocument
 
 PDF = "application/pdf"
@@ -83,7 +90,7 @@ def lab_report(resource: Any, observations: dict[str, Any], *, zone: ZoneInfo) -
         collected_at=_aware(collected, zone),
         issued_at=_aware(resource.issued or collected, zone),
         observations=tuple(results),
-        status=resource.status if resource.status in ("preliminary", "corrected") else "final",
+        status=_report_status(resource.status),
         lab_test_id=f"lt-{catalog[0]}" if catalog else "",
         conclusion=resource.conclusion or "",
     )

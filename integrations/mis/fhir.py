@@ -418,7 +418,7 @@ class FhirMis:
             collected_at=self._local(collected),
             issued_at=self._local(report.issued or collected),
             observations=tuple(results),
-            status=report.status if report.status in ("preliminary", "corrected") else "final",
+            status=_report_status(report.status),
             lab_test_id=f"lt-{catalog[0]}" if catalog else "",
             conclusion=report.conclusion or "",
         )
@@ -576,6 +576,22 @@ def _diagnostics(response: httpx.Response) -> str:
 
 def _instant(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
+
+
+# DiagnosticReport.status -> our three stages (a report only moves forward).
+_REPORT_STAGES = {
+    "registered": "preliminary",
+    "partial": "preliminary",
+    "preliminary": "preliminary",
+    "amended": "corrected",
+    "corrected": "corrected",
+    "appended": "corrected",
+}
+
+
+def _report_status(status: str | None) -> str:
+    """preliminary | final | corrected, from a FHIR DiagnosticReport status."""
+    return _REPORT_STAGES.get(status or "", "final")
 
 
 def _ref_id(reference: str | None) -> str:

@@ -115,3 +115,20 @@ def test_what_is_wrong_with_a_bundle_is_said(bundle, change, says):
 def test_a_body_in_another_encoding_is_malformed(bundle):
     with pytest.raises(MalformedBundle, match="not JSON"):
         read_bundle(json.dumps(bundle).encode("utf-16"))
+
+
+@pytest.mark.parametrize(
+    ("fhir_status", "stage"),
+    [
+        ("registered", "preliminary"),
+        ("partial", "preliminary"),
+        ("preliminary", "preliminary"),
+        ("final", "final"),
+        ("amended", "corrected"),
+        ("corrected", "corrected"),
+        ("appended", "corrected"),
+    ],
+)
+def test_the_reports_fhir_status_becomes_its_stage(bundle, fhir_status, stage):
+    bundle["entry"][0]["resource"]["status"] = fhir_status
+    assert read_bundle(body(bundle)).report.status == stage
