@@ -430,16 +430,6 @@ def _book_key(appointment: Appointment) -> str:
     return f"book-{appointment.public_id}"
 
 
-def deliver_now(*, appointment: Appointment) -> Appointment:
-    """Try a confirmed booking's pending MIS write at once (see confirm's write_now)."""
-    message = OutboxMessage.objects.filter(
-        key=_book_key(appointment), status=OutboxMessage.Status.PENDING
-    ).first()
-    if message is not None:
-        outbox.deliver(message.pk)
-    return _with_relations(Appointment.objects).get(pk=appointment.pk)
-
-
 def _check_cutoff(appointment: Appointment, now: datetime) -> None:
     cutoff = timedelta(hours=settings.BOOKING_CANCEL_CUTOFF_HOURS)
     if appointment.status != Appointment.Status.HELD and appointment.start - now < cutoff:

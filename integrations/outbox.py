@@ -63,7 +63,8 @@ def enqueue(*, topic: str, key: str, payload: dict, to_worker: bool = True) -> O
 
     to_worker=False: the caller delivers it itself right after the commit and
     calls schedule() only if that did not work (the beat's sweeper is the
-    safety net should the caller die in between).
+    safety net should the caller die in between). A key enqueued before keeps
+    its first message; the answer carries that message's id.
     """
     if topic not in _handlers:
         raise ValueError(f"no outbox handler for {topic!r}")

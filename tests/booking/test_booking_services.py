@@ -292,3 +292,12 @@ def test_the_refused_holds_sql_agrees_with_the_orm_rule(doctor, service, free):
             )
             assert set(found) == expected, (offset, key)
             assert len(found) == len(set(found))
+
+
+def test_a_key_enqueued_twice_keeps_its_first_message(doctor, service, free):
+    book(doctor, service, free[0].start)
+    first = OutboxMessage.objects.get()
+    with transaction.atomic():
+        again = outbox.enqueue(topic="mis.book", key=first.key, payload={"appointment": -1})
+    assert again.pk == first.pk
+    assert OutboxMessage.objects.get().payload == first.payload

@@ -19,12 +19,11 @@ BOOKER = PatientDetails(last_name="Занятая", first_name="Ирина", pho
 @pytest.fixture
 def taken(doctor, service, free):
     """A confirmed visit that will be cancelled (the time that frees up)."""
-    appointment = services.confirm(
+    return services.confirm(
         appointment=services.hold_slot(doctor=doctor, service=service, start=free[0].start),
         patient=BOOKER,
+        write_now=True,
     )
-    services.deliver_now(appointment=appointment)
-    return appointment
 
 
 def cancel_in_clinic_and_mis(appointment):

@@ -51,6 +51,21 @@ def test_knobs_over_http_errors_and_latency():
         assert bad.status_code == 400
 
 
+def test_publish_and_correct_over_http():
+    with serve() as lab:
+        source = FhirLabSource(name="lab", url=lab.fhir_url, timeout=5)
+        report_id = httpx.post(f"{lab.url}/_sim/publish", json={}, timeout=5).json()["id"]
+        (before,) = source.results_since(datetime.now(UTC) - timedelta(days=1))
+        answer = httpx.post(f"{lab.url}/_sim/correct", json={"report_id": report_id}, timeout=5)
+        assert answer.json() == {"id": report_id, "status": "corrected"}
+        (after,) = source.results_since(datetime.now(UTC) - timedelta(days=1))
+        assert (after.external_id, after.status) == (report_id, "corrected")
+        assert after.issued_at == before.issued_at + timedelta(hours=1)
+        assert [o.value for o in after.observations] != [o.value for o in before.observations]
+        missing = httpx.post(f"{lab.url}/_sim/correct", json={"report_id": "nope"}, timeout=5)
+        assert missing.status_code == 404
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_manage_py_simulate_lis_pushes_signed_reports_to_the_webhook(
     live_server, settings, closed_port

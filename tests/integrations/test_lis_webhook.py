@@ -108,6 +108,22 @@ def test_a_signed_push_is_stored_once_for_the_patient_and_told_once(lab, celery_
     )
     assert [(s.phone, s.purpose) for s in sms] == [("+79990000001", "lab_results")]
 
+    # The lab corrects the report: a delivery of its own replaces the values.
+    lab.correct(report_id)
+    assert [p.status for p in lab.pushes] == [202, 202]
+    wait_for(
+        lambda: LabReport.objects.get(pk=stored.pk).status == "corrected",
+        60,
+        "the worker to store the correction",
+        log,
+    )
+    sent = {
+        o["code"]["coding"][0]["code"]: o["valueQuantity"]["value"]
+        for o in lab.report(report_id).observations
+    }
+    assert {r.code: float(r.numeric) for r in stored.results.all()} == sent
+    assert LabReport.objects.filter(patient=patient).count() == 1
+
     # The lab delivers the same event again (it never saw our answer): 202, nothing new.
     again = lab.push(report_id)
     assert [(p.status, json.loads(p.body)["status"]) for p in again] == [(202, "duplicate")]

@@ -72,8 +72,7 @@ def test_twenty_bookings_through_an_outage_reach_the_mis_exactly_once(mis):
             mis.set_outage("")
             mis.knobs.latency = TIMEOUT * 2.5  # it writes, but answers too late
         held = services.hold_slot(doctor=slot.doctor, service=slot.service, start=slot.start)
-        services.confirm(appointment=held, patient=PATIENT)
-        appointments.append(services.deliver_now(appointment=held))
+        appointments.append(services.confirm(appointment=held, patient=PATIENT, write_now=True))
 
     assert [a.status for a in appointments[:5]] == ["confirmed"] * 5
     assert all(a.status == "awaiting" for a in appointments[5:])

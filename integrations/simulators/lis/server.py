@@ -17,7 +17,8 @@ Knobs (constructor keywords, `set_knobs()`, or GET/POST /_sim/knobs as JSON):
   wrong_signature  pushes are signed with the wrong key
   push_attempts    tries per push before giving up
 Inspection: GET /_sim/pushes; POST /_sim/publish {"patient_id": ...} adds a
-report (and pushes it when push_url is set).
+report (and pushes it when push_url is set); POST /_sim/correct {"report_id": ...}
+corrects one (new values, status "corrected", pushed as a delivery of its own).
 """
 
 from __future__ import annotations
@@ -325,7 +326,10 @@ class LisSimulator:
         """Deliver a report (with `duplicate` racing copies); the attempts made."""
         url = url or self.push_url
         body = json.dumps(self.bundle(report_id), ensure_ascii=False).encode("utf-8")
+        report = self.report(report_id)
         event_id = f"evt-{report_id}"
+        if report.resource["status"] == "corrected":  # a new delivery of its own
+            event_id += f"-corrected-{report.updated:%Y%m%dT%H%M%S}"
         copies = 1 + max(0, int(self.knobs.duplicate))
         results: list[list[Push]] = [[] for _ in range(copies)]
         threads = [
@@ -386,6 +390,12 @@ class LisSimulator:
         if path == "/_sim/publish" and method == "POST":
             data = json.loads(body or b"{}")
             return 200, {"id": self.publish(data.get("patient_id", DEMO_PATIENTS[0]))}
+        if path == "/_sim/correct" and method == "POST":
+            report_id = json.loads(body or b"{}").get("report_id", "")
+            if not any(r.resource["id"] == report_id for r in self.reports):
+                return 404, {"error": f"no report {report_id!r}"}
+            self.correct(report_id)
+            return 200, {"id": report_id, "status": "corrected"}
         if self.knobs.latency:
             time.sleep(self.knobs.latency)
         if self.knobs.outage == "503":
