@@ -10,6 +10,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from two_factor.forms import AuthenticationTokenForm, BackupTokenForm
+
 from cabinet import lockout
 from integrations.sms.phones import InvalidPhone, validate_e164
 
@@ -147,3 +149,49 @@ class LockoutAuthenticationForm(AuthenticationForm):
                 params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
             )
         return super().clean()
+
+
+class StaffAuthenticationForm(LockoutAuthenticationForm):
+    """The staff login's first step: a username and password of a staff member
+    (a patient's account is refused here, before any code is asked for)."""
+
+    error_messages = {
+        **LockoutAuthenticationForm.error_messages,
+        "not_staff": _(
+            "This login is for the clinic's staff only. Patients log in to the patient cabinet."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("Login")
+
+    def confirm_login_allowed(self, user):
+        from cabinet.two_factor import is_staff_user
+
+        super().confirm_login_allowed(user)
+        if not is_staff_user(user):
+            raise forms.ValidationError(self.error_messages["not_staff"], code="not_staff")
+
+
+class LoginCodeForm(AuthenticationTokenForm):
+    """The second step: «Код из SMS» for a phone, «Код из приложения» for TOTP."""
+
+    def __init__(self, user, initial_device, **kwargs):
+        super().__init__(user, initial_device, **kwargs)
+        field = self.fields["otp_token"]
+        if getattr(initial_device, "method", None) == "sms":
+            field.label = _("Code from the SMS")
+        else:
+            field.label = _("Code from the authenticator app")
+        field.widget.attrs["inputmode"] = "numeric"
+
+
+class BackupCodeForm(BackupTokenForm):
+    """A one-time backup code instead of the SMS or the app."""
+
+    def __init__(self, user, initial_device, **kwargs):
+        super().__init__(user, initial_device, **kwargs)
+        field = self.fields["otp_token"]
+        field.label = _("Backup code")
+        field.widget.attrs.update({"autocomplete": "off", "autocapitalize": "none"})

@@ -7,12 +7,14 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from django_otp import login as otp_login
+from two_factor.forms import AuthenticationTokenForm, BackupTokenForm
 from two_factor.views import LoginView as TwoFactorLoginView
 
 from booking.phone_codes import PhoneCodeError, check_scoped_code, send_scoped_code
@@ -20,11 +22,14 @@ from booking.services import BookingError
 from cabinet import accounts
 from cabinet.access import accessible_patients, acting_patient, on_behalf_of
 from cabinet.accounts_forms import (
+    BackupCodeForm,
     CodeForm,
     LockoutAuthenticationForm,
+    LoginCodeForm,
     PasswordResetForm,
     PhoneForm,
     RegistrationForm,
+    StaffAuthenticationForm,
 )
 from cabinet.accounts_models import LinkRequest
 from cabinet.models import User
@@ -51,7 +56,18 @@ class LoginView(TwoFactorLoginView):
         (TwoFactorLoginView.AUTH_STEP, LockoutAuthenticationForm),
         *TwoFactorLoginView.form_list[1:],
     )
+    # two-factor's forms, by the class its device registry picks, and ours for them:
+    # «Код из SMS» / «Код из приложения» / «Резервный код» instead of "Token".
+    code_forms = {AuthenticationTokenForm: LoginCodeForm, BackupTokenForm: BackupCodeForm}
     code_limit = None
+
+    def get_form_list(self):
+        # two-factor's get_form() sets the token step's class from the device
+        # registry on every call; this runs after it, right before the form is built.
+        form_list = super().get_form_list()
+        for step, form_class in form_list.items():
+            form_list[step] = self.code_forms.get(form_class, form_class)
+        return form_list
 
     def render(self, form=None, **kwargs):
         try:
@@ -65,6 +81,22 @@ class LoginView(TwoFactorLoginView):
         context = super().get_context_data(form, **kwargs)
         context["code_limit"] = self.code_limit
         return context
+
+
+class StaffLoginView(LoginView):
+    """The login of the clinic's staff to /admin/ (served at /admin/login/):
+    username and password, then the code of the TOTP app; a staff member
+    without a device is sent to the TOTP setup. Patients are refused at the
+    first step and never see a code step here."""
+
+    template_name = "two_factor/core/staff_login.html"
+    form_list = (
+        (TwoFactorLoginView.AUTH_STEP, StaffAuthenticationForm),
+        *TwoFactorLoginView.form_list[1:],
+    )
+
+    def get_success_url(self):
+        return self.get_redirect_url() or reverse("wagtailadmin_home")
 
 
 def _send(scope: str, phone: str, text: str, purpose: str) -> str | None:

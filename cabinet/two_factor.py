@@ -4,7 +4,8 @@ Patients log in with password + a code texted to their phone
 (django-two-factor-auth's phone device, sent by `SmsPortGateway`); staff log
 into the Wagtail admin with password + a TOTP app. `SecondFactorMiddleware`
 keeps anyone whose login was not verified by a second factor out of the
-cabinet and the admin, and sends Wagtail's own login page to ours.
+cabinet and the admin, and sends Django admin's login page to the staff login
+(which serves /admin/ in place of Wagtail's own login form).
 """
 
 from __future__ import annotations
@@ -104,11 +105,19 @@ OPEN_CABINET_PREFIXES = (
     "/cabinet/account/two_factor/qrcode/",
 )
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
-ADMIN_LOGIN_PATHS = ("/admin/login/", "/django-admin/login/")
+# The staff login (cabinet.accounts_views.StaffLoginView) is served at Wagtail's
+# own login address, so Wagtail's redirects and links reach it; Django admin's
+# login form would skip the second factor and is sent there.
+STAFF_LOGIN_PATH = "/admin/login/"
+ADMIN_LOGIN_REDIRECTS = ("/django-admin/login/",)
 
 
 def login_url(next_url: str) -> str:
     return f"{reverse('cabinet:login')}?{urlencode({'next': next_url})}"
+
+
+def staff_login_url(next_url: str) -> str:
+    return f"{reverse('staff-login')}?{urlencode({'next': next_url})}"
 
 
 class SecondFactorMiddleware:
@@ -119,15 +128,14 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         path = request.path
-        if path in ADMIN_LOGIN_PATHS:
-            # Wagtail's and Django's own login forms would skip the second factor.
-            return redirect(login_url(request.GET.get("next") or "/admin/"))
+        if path in ADMIN_LOGIN_REDIRECTS:
+            return redirect(staff_login_url(request.GET.get("next") or "/admin/"))
         user = request.user
         if user.is_authenticated and not is_verified(user):
-            if path.startswith(ADMIN_PREFIXES):
+            if path.startswith(ADMIN_PREFIXES) and path != STAFF_LOGIN_PATH:
                 if not _has_device(user):
                     return redirect("two_factor:setup")
-                return redirect(login_url(request.get_full_path()))
+                return redirect(staff_login_url(request.get_full_path()))
             if path.startswith("/cabinet/") and not path.startswith(OPEN_CABINET_PREFIXES):
                 return redirect(login_url(request.get_full_path()))
         return self.get_response(request)

@@ -14,6 +14,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from two_factor.urls import urlpatterns as two_factor_urls
 
 from booking import views as booking_views
+from cabinet import accounts_views
 from clinic_pages.views import robots_txt, search, serve_page
 from clinic_site.health import healthz
 
@@ -29,6 +30,9 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="cabinet:login", query_string=True),
         name="two-factor-login-redirect",
     ),
+    # Staff log in to /admin/ here, with a TOTP code (before Wagtail's own login
+    # form, which would skip the second factor; /django-admin/login/ is sent here).
+    path("admin/login/", accounts_views.StaffLoginView.as_view(), name="staff-login"),
     path("cabinet/", include(two_factor_urls)),  # TOTP setup of staff, backup tokens
     path("cabinet/", include("cabinet.urls")),
     path("django-admin/", admin.site.urls),
