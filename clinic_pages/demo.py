@@ -26,7 +26,7 @@ from PIL import Image as PillowImage
 from PIL import ImageDraw
 
 from cabinet.demo import DemoLogin
-from catalog.models import Branch, CheckupProgram, Doctor, LabTest, Service
+from catalog.models import Branch, CheckupProgram, Doctor, LabTest, Service, Specialty
 from clinic_pages import demo_content as content
 from clinic_pages.models import (
     ArticleIndexPage,
@@ -45,6 +45,7 @@ from clinic_pages.models import (
     MedicalReviewTask,
     ServiceIndexPage,
     ServicePage,
+    SymptomMapping,
 )
 from clinic_pages.services import ensure_doctor_pages, transliterated_slug
 
@@ -92,6 +93,7 @@ def ensure_demo_content() -> list[DemoLogin]:
     _articles(reviewer)
     _review_workflow()
     _corporate_page()
+    _symptoms()
     return [DEMO_REVIEWER]
 
 
@@ -140,6 +142,18 @@ def _corporate_page() -> None:
             )
         )
     home.add_child(instance=page)
+
+
+def _symptoms() -> None:
+    """The demo's symptom-to-specialty mappings, once: after that they are the editors'."""
+    if SymptomMapping.objects.exists():
+        return
+    by_name = {s.name: s for s in Specialty.objects.filter(is_active=True)}
+    for phrases, names in content.SYMPTOMS:
+        specialties = [by_name[name] for name in names if name in by_name]
+        if specialties:
+            mapping = SymptomMapping.objects.create(phrases=phrases)
+            mapping.specialties.set(specialties)
 
 
 def _create_home() -> HomePage:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms import CheckboxSelectMultiple
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey
@@ -17,6 +18,7 @@ from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, Task, TaskState
+from wagtail.snippets.models import register_snippet
 from wagtailseo.models import SeoMixin, SeoType
 
 from booking.selectors import next_free_slots, rooms
@@ -191,23 +193,70 @@ class HomePage(ClinicPage):
 
 
 class DoctorIndexPage(IndexPage):
+    """The doctors section: the doctor finder (specialty, city or branch, date, online)."""
+
     subpage_types = ["clinic_pages.DoctorPage"]
     index_template = "clinic_pages/doctor_index_page.html"
+    cache_seconds = 60  # the cards list free times
 
     class Meta:
         verbose_name = _("doctors index")
 
+    def doctor_pages(self):
+        return DoctorPage.objects.live().child_of(self).filter(doctor__is_active=True)
+
     def get_context(self, request, *args, **kwargs):
+        from clinic_pages.doctor_finder import find_doctors, remembered_branch
+
         context = super().get_context(request, *args, **kwargs)
-        context["doctor_pages"] = (
-            DoctorPage.objects.live()
-            .child_of(self)
-            .filter(doctor__is_active=True)
-            .select_related("doctor", "photo")
-            .prefetch_related("doctor__specialties")
-            .order_by("doctor__last_name", "doctor__first_name")
+        context["finder"] = find_doctors(
+            params=request.GET,
+            remembered=remembered_branch(request),
+            doctor_pages=self.doctor_pages(),
         )
         return context
+
+    def serve(self, request, *args, **kwargs):
+        from clinic_pages.doctor_finder import remember_branch, remembered_branch
+
+        response = super().serve(request, *args, **kwargs)
+        finder = getattr(response, "context_data", {}).get("finder")
+        if finder is not None and finder.filters.place_asked:
+            # A choice made here is kept: the next visit opens on this city or branch.
+            token = finder.filters.place_token_asked
+            if token != remembered_branch(request):
+                remember_branch(response, token)
+        return response
+
+
+@register_snippet
+class SymptomMapping(models.Model):
+    """What a patient may type («болит сердце») and the specialties that treat it:
+    site search shows those specialties' doctors."""
+
+    phrases = models.TextField(
+        _("symptoms"),
+        help_text=_(
+            "One phrase a line, as patients write it: «болит сердце», «давление». "
+            "A search that contains every word of a phrase (word endings aside) matches."
+        ),
+    )
+    specialties = models.ManyToManyField(
+        "catalog.Specialty", verbose_name=_("specialties"), related_name="symptom_mappings"
+    )
+
+    panels = [FieldPanel("phrases"), FieldPanel("specialties", widget=CheckboxSelectMultiple)]
+
+    class Meta:
+        verbose_name = _("symptom")
+        verbose_name_plural = _("symptoms")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return ", ".join(self.phrase_list()) or str(self.pk)
+
+    def phrase_list(self) -> list[str]:
+        return [line.strip() for line in self.phrases.splitlines() if line.strip()]
 
 
 class DoctorPage(ClinicPage):

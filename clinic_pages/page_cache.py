@@ -4,7 +4,8 @@ A page is re-rendered when it is published again (its publication time is in
 the key) and when anything it shows from elsewhere may have changed: every
 publish, unpublish, move or deletion of a page, a catalog sync that wrote
 something, a change of the clinic's settings bump one site-wide version.
-Doctor pages list free slots, so they are kept only a minute.
+Doctor pages list free slots, so they are kept only a minute. A visitor who
+chose a city or branch in the doctor finder gets the variant of that choice.
 """
 
 from __future__ import annotations
@@ -56,8 +57,13 @@ def request_cache_key(request: HttpRequest) -> str | None:
         return None
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None
-    # Publishing anything bumps the version, so the address alone names a rendering.
-    return f"clinic-pages:html:{site_version()}:{request.get_host()}:{request.path}"
+    from clinic_pages.doctor_finder import remembered_branch
+
+    # Publishing anything bumps the version, so the address names a rendering; a
+    # remembered city or branch (a signed token this site issued) its variant.
+    key = f"clinic-pages:html:{site_version()}:{request.get_host()}:{request.path}"
+    branch = remembered_branch(request)
+    return f"{key}:branch={branch}" if branch else key
 
 
 def cached_page(request: HttpRequest) -> HttpResponse | None:

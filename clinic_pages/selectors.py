@@ -1,19 +1,27 @@
-"""Reads of the public site: full-text search over its pages."""
+"""Reads of the public site: full-text search over its pages, specialties and symptoms."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from booking.selectors import room_specialty_ids
+from catalog.models import Doctor, Specialty
+from clinic_pages.doctor_finder import PHOTO_FILTER as PHOTO
 from clinic_pages.models import (
     ArticlePage,
     CheckupPage,
     DoctorPage,
     LabTestPage,
     ServicePage,
+    SymptomMapping,
 )
 
 SEARCH_CONFIG = "russian"
@@ -22,7 +30,12 @@ MAX_RESULTS = 30
 # What each page type is found by, most telling first (weights A..D).
 _SEARCHED: dict[type[Page], tuple[tuple[str, str], ...]] = {
     DoctorPage: (("doctor__last_name", "A"), ("doctor__first_name", "B"), ("title", "A")),
-    ServicePage: (("title", "A"), ("service__name", "A"), ("summary", "B")),
+    ServicePage: (
+        ("title", "A"),
+        ("service__name", "A"),
+        ("summary", "B"),
+        ("service__specialty__name", "C"),
+    ),
     LabTestPage: (("title", "A"), ("lab_test__name", "A"), ("summary", "B")),
     CheckupPage: (("title", "A"), ("program__name", "A"), ("summary", "B")),
     ArticlePage: (("title", "A"), ("summary", "B")),
@@ -78,6 +91,107 @@ def _substring(query: str) -> list[tuple[float, Page]]:
         condition = Q()
         for word in words:
             stem = word[:-2] if len(word) > 5 else word
-            condition &= Q(title__icontains=stem) | Q(title__icontains=stem.capitalize())
-        found += [(1.0, p) for p in model.objects.live().filter(condition)]
+            condition &= _contains("title", stem) | _by_specialty(model, stem)
+        matches = model.objects.live().filter(condition)
+        if model is DoctorPage:
+            matches = matches.filter(doctor__is_active=True)
+        found += [(1.0, p) for p in matches.distinct()]
     return found
+
+
+def _contains(name: str, stem: str) -> Q:
+    return Q(**{f"{name}__icontains": stem}) | Q(**{f"{name}__icontains": stem.capitalize()})
+
+
+def _by_specialty(model: type[Page], stem: str) -> Q:
+    """«кардиолог» finds the doctors of «Кардиология» and its services."""
+    if model is DoctorPage:
+        return _contains("doctor__specialties__name", stem)
+    if model is ServicePage:
+        return _contains("service__specialty__name", stem)
+    return Q(pk__in=[])
+
+
+# --- specialties and symptoms --------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower().replace("ё", "е")) if len(w) > 1]
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Russian word forms without a stemmer: a long enough common beginning
+    («кардиолог» ~ «кардиология», «боль» ~ «боли», «давление» ~ «давлением»)."""
+    shorter = min(len(a), len(b))
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    need = shorter - 1 if shorter <= 4 else max(4, shorter - 3)
+    return common >= max(need, 2)
+
+
+def phrase_matches(phrase: str, query: str) -> bool:
+    """Every word of `phrase` (but one-letter ones) is in `query`, word endings aside."""
+    wanted = [w for w in _words(phrase) if len(w) > 1]
+    typed = _words(query)
+    return bool(wanted) and all(any(_same_word(w, t) for t in typed) for w in wanted)
+
+
+def specialties_for(*, query: str) -> list[Specialty]:
+    """The specialties a search is about: named («кардиолог», «гинеколог») or
+    pointed to by a symptom the editors mapped («болит сердце» → Кардиология)."""
+    typed = [w for w in _words(query) if len(w) > 2]
+    if not typed:
+        return []
+    specialties = list(
+        Specialty.objects.filter(is_active=True).exclude(external_id__in=room_specialty_ids())
+    )
+    found: dict[int, Specialty] = {}
+    for mapping in SymptomMapping.objects.prefetch_related("specialties"):
+        if any(phrase_matches(phrase, query) for phrase in mapping.phrase_list()):
+            for specialty in mapping.specialties.all():
+                if specialty.is_active and specialty.external_id not in room_specialty_ids():
+                    found.setdefault(specialty.pk, specialty)
+    for specialty in specialties:
+        names = [w for w in _words(specialty.name) if len(w) > 2]
+        if any(_same_word(t, n) for t in typed for n in names):
+            found.setdefault(specialty.pk, specialty)
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class SiteSearch:
+    specialties: list[Specialty]  # «Этим занимается: …», links to the finder
+    doctors: list[DoctorPage]  # the doctors of those specialties
+    pages: list[Page]  # everything else found, best first
+
+
+def search_site(*, query: str, doctors_limit: int = 12) -> SiteSearch:
+    """The search page: specialties named or meant by a symptom, their doctors, then pages."""
+    query = " ".join(query.split())[:200]
+    if not query:
+        return SiteSearch([], [], [])
+    specialties = specialties_for(query=query)
+    rooms = room_specialty_ids()
+    doctors: list[DoctorPage] = []
+    if specialties:
+        doctors = list(
+            DoctorPage.objects.live()
+            .filter(
+                doctor__is_active=True,
+                doctor__in=Doctor.objects.filter(specialties__in=specialties),
+            )
+            .exclude(doctor__in=Doctor.objects.filter(specialties__external_id__in=rooms))
+            .select_related("doctor")
+            .prefetch_related(
+                Prefetch("photo", queryset=get_image_model().objects.prefetch_renditions(PHOTO))
+            )
+            .order_by("doctor__last_name", "doctor__first_name")[:doctors_limit]
+        )
+    shown = {d.pk for d in doctors}
+    pages = [p for p in search_pages(query=query) if p.pk not in shown]
+    return SiteSearch(specialties, doctors, pages)

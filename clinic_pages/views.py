@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from wagtail import views as wagtail_views
 
 from clinic_pages.page_cache import cached_page
-from clinic_pages.selectors import search_pages
+from clinic_pages.selectors import search_site
 
 
 def serve_page(request: HttpRequest, path: str) -> HttpResponse:
@@ -18,9 +18,23 @@ def serve_page(request: HttpRequest, path: str) -> HttpResponse:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
+    from clinic_pages.doctor_finder import doctor_cards
+    from clinic_pages.models import DoctorIndexPage
+
     query = request.GET.get("q", "").strip()
-    results = search_pages(query=query) if query else []
-    return render(request, "clinic_pages/search.html", {"query": query, "results": results})
+    found = search_site(query=query)
+    finder = DoctorIndexPage.objects.live().first() if found.specialties else None
+    return render(
+        request,
+        "clinic_pages/search.html",
+        {
+            "query": query,
+            "results": found.pages,
+            "specialties": found.specialties,
+            "doctor_cards": doctor_cards(found.doctors),
+            "finder": finder,
+        },
+    )
 
 
 @require_GET
