@@ -142,7 +142,7 @@ async def storm(base: str, slots: list[dict], attempts: int, clients: int, first
                 held = hold.json()
                 confirm = await http.post(
                     f"{base}/api/v1/appointments/{held['id']}/confirm/",
-                    json={"token": held["token"], "patient": patient},
+                    json={"token": held["token"], "patient": patient, "consent": True},
                 )
                 ok = confirm.status_code in (200, 202)
                 outcomes["confirmed" if ok else "other"] += 1

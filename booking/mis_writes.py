@@ -43,6 +43,7 @@ def deliver_booking(message: OutboxMessage) -> None:
             middle_name=appointment.patient_middle_name,
             phone=appointment.patient_phone,
             birth_date=appointment.patient_birth_date,
+            external_id=appointment.patient_mis_id,
         ),
     )
     try:
@@ -64,7 +65,7 @@ def deliver_booking(message: OutboxMessage) -> None:
         # A reschedule: the new time is secured, now free the old one.
         from booking.services import cancel
 
-        cancel(appointment=appointment.replaces, enforce_cutoff=False)
+        cancel(appointment=appointment.replaces, enforce_cutoff=False, notify=False)
     _notify(appointment)
 
 

@@ -99,6 +99,17 @@ class Appointment(models.Model):
     patient_middle_name = models.CharField(max_length=100, blank=True)
     patient_phone = models.CharField(max_length=16, blank=True)
     patient_birth_date = models.DateField(null=True, blank=True)
+    # The MIS id of the person the visit is for, when the account knows it
+    # (the patient themselves, or a child booked by a parent under a proxy).
+    patient_mis_id = models.CharField(max_length=64, blank=True)
+    # The consent to the processing of personal data the booking was made with.
+    consent_version = models.PositiveIntegerField(null=True, blank=True)
+    consent_sha256 = models.CharField(max_length=64, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    consent_ip = models.GenericIPAddressField(null=True, blank=True)
+    consent_via = models.CharField(
+        max_length=8, blank=True, help_text="form: ticked at booking; cabinet: signed there"
+    )
     mis_appointment_id = models.CharField(max_length=64, blank=True)
     # A reschedule: this appointment replaces that one, which is cancelled
     # only once the MIS has confirmed this one.
@@ -196,6 +207,12 @@ class WaitlistEntry(models.Model):
     offer = models.ForeignKey(
         Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The consent to the processing of personal data given when joining.
+    consent_version = models.PositiveIntegerField(null=True, blank=True)
+    consent_sha256 = models.CharField(max_length=64, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    consent_ip = models.GenericIPAddressField(null=True, blank=True)
+    consent_via = models.CharField(max_length=8, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -49,7 +49,12 @@ def appointment_status_changed(appointment: Appointment) -> None:
     if not appointment.patient_phone:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        if appointment.status == Appointment.Status.CONFIRMED:
+        if appointment.status == Appointment.Status.CONFIRMED and appointment.replaces_id:
+            text = _(
+                "Your visit is moved: %(doctor)s, %(when)s, %(branch)s. Cancel or move: %(url)s"
+            )
+            purpose = "booking_moved"
+        elif appointment.status == Appointment.Status.CONFIRMED:
             text = _("You are booked: %(doctor)s, %(when)s, %(branch)s. Cancel or move: %(url)s")
             purpose = "booking_confirmed"
         elif appointment.status == Appointment.Status.REJECTED:
@@ -72,6 +77,25 @@ def appointment_status_changed(appointment: Appointment) -> None:
             "url": url,
         }
     send_sms(to=appointment.patient_phone, text=message, purpose=purpose)
+
+
+def appointment_cancelled(appointment: Appointment) -> None:
+    """SMS the patient that a booked visit is cancelled (recorded in the
+    transaction that cancels it, sent once that commits)."""
+    if not appointment.patient_phone:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _(
+            "Your visit to %(doctor)s on %(when)s is cancelled. Book another time: %(url)s"
+        ) % {
+            "doctor": appointment.doctor.full_name,
+            "when": _when(appointment),
+            "url": settings.WAGTAILADMIN_BASE_URL,
+        }
+    try:
+        send_sms(to=appointment.patient_phone, text=text, purpose="booking_cancelled")
+    except ValueError:
+        logger.warning("no SMS for appointment %s: bad phone number", appointment.pk)
 
 
 def in_quiet_hours(moment: datetime, zone: ZoneInfo) -> bool:

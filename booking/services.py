@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from booking.consent import ConsentGiven
 from booking.models import Appointment
 from booking.selectors import (
     FreeSlot,
@@ -90,6 +91,15 @@ class LimitReached(BookingError):
     status = 429
 
 
+class ConsentMissing(BookingError):
+    """No consent to the processing of personal data was given (152-FZ)."""
+
+    default_message = _("Please agree to the processing of personal data to book.")
+
+    code = "consent_required"
+    status = 400
+
+
 class IdempotencyConflict(BookingError):
     """This idempotency key was already used for another request."""
 
@@ -106,6 +116,19 @@ class PatientDetails:
     phone: str
     middle_name: str = ""
     birth_date: date | None = None
+    # The person's MIS id when the account knows it (themselves, or a child).
+    mis_id: str = ""
+
+    @classmethod
+    def of(cls, appointment: Appointment) -> PatientDetails:
+        return cls(
+            last_name=appointment.patient_last_name,
+            first_name=appointment.patient_first_name,
+            middle_name=appointment.patient_middle_name,
+            phone=appointment.patient_phone,
+            birth_date=appointment.patient_birth_date,
+            mis_id=appointment.patient_mis_id,
+        )
 
 
 def forget_cached_slots(appointments) -> None:
@@ -328,12 +351,18 @@ def confirm(
     *,
     appointment: Appointment,
     patient: PatientDetails,
+    consent: ConsentGiven | None,
     user=None,
     now=None,
     check_limits: bool = True,
     write_now: bool = False,
 ) -> Appointment:
     """The patient confirms the hold: it is written to the MIS through the outbox.
+
+    `consent` is the agreement to the processing of personal data the booking
+    is made with; none is refused (ConsentMissing). `user` is the account the
+    booking belongs to (the one logged in, or the account whose verified phone
+    a guest booked with): it sees and manages it in the cabinet.
 
     With write_now, the MIS write is tried at once after the commit (the
     patient waits a moment for a real answer) and handed to a worker only
@@ -360,8 +389,13 @@ def confirm(
             )
         if appointment.status != Appointment.Status.HELD:
             raise WrongState
+        if consent is None:
+            raise ConsentMissing
         if check_limits:
             _check_limits(appointment=appointment, phone=patient.phone, now=now)
+        for name, value in consent.fields().items():
+            setattr(appointment, name, value)
+        appointment.patient_mis_id = patient.mis_id
         appointment.patient_last_name = patient.last_name
         appointment.patient_first_name = patient.first_name
         appointment.patient_middle_name = patient.middle_name
@@ -442,8 +476,13 @@ def _check_cutoff(appointment: Appointment, now: datetime) -> None:
         )
 
 
-def cancel(*, appointment: Appointment, now=None, enforce_cutoff: bool = True) -> Appointment:
-    """Cancel a held or booked appointment; the MIS frees the time too."""
+def cancel(
+    *, appointment: Appointment, now=None, enforce_cutoff: bool = True, notify: bool = True
+) -> Appointment:
+    """Cancel a held or booked appointment; the MIS frees the time too.
+
+    The patient of a booked visit gets an SMS saying so (`notify=False`: a
+    reschedule, whose own SMS tells of the move)."""
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if appointment.status in (
@@ -468,6 +507,10 @@ def cancel(*, appointment: Appointment, now=None, enforce_cutoff: bool = True) -
                 key=f"cancel-{appointment.public_id}",
                 payload={"appointment": appointment.pk},
             )
+            if notify:
+                from booking.notifications import appointment_cancelled
+
+                appointment_cancelled(appointment)
     return appointment
 
 
@@ -489,11 +532,14 @@ def reschedule(*, appointment: Appointment, start: datetime, now=None) -> Appoin
         now=now,
     )
     Appointment.objects.filter(pk=new.pk).update(replaces=appointment, patient=appointment.patient)
-    patient = PatientDetails(
-        last_name=appointment.patient_last_name,
-        first_name=appointment.patient_first_name,
-        middle_name=appointment.patient_middle_name,
-        phone=appointment.patient_phone,
-        birth_date=appointment.patient_birth_date,
+    return confirm(
+        appointment=new,
+        patient=PatientDetails.of(appointment),
+        # (Visits booked before consents were stored carry none: the move keeps
+        # the booking the patient made.)
+        consent=ConsentGiven.stored_on(appointment)
+        or ConsentGiven.to_current(ip=None, via="legacy", now=now),
+        user=appointment.patient,
+        now=now,
+        check_limits=False,
     )
-    return confirm(appointment=new, patient=patient, now=now, check_limits=False)

@@ -3,18 +3,25 @@
 from datetime import datetime
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from booking import services
+from booking import consent as booking_consent
+from booking import receipt, services
 from booking.links import manage_path, public_id_from
 from booking.models import Appointment
 from booking.selectors import next_free_slots
 from catalog.models import Doctor
+
+SHOWN_STATUSES = (
+    Appointment.Status.AWAITING,
+    Appointment.Status.CONFIRMED,
+    Appointment.Status.CANCELLED,
+)
 
 
 @xframe_options_exempt  # this page exists to be framed by widget.js on other sites
@@ -30,27 +37,54 @@ def embed(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def manage(request, signed: str):
-    """Cancel or move an appointment from the signed link in the patient's SMS."""
+def _signed_appointment(signed: str) -> Appointment:
     public_id = public_id_from(signed)
     if public_id is None:
         raise Http404
-    appointment = get_object_or_404(
+    return get_object_or_404(
         Appointment.objects.select_related("doctor", "service", "branch"), public_id=public_id
     )
-    return change_appointment(request, appointment, moved_to=manage_path)
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, signed: str):
+    """Cancel or move an appointment from the signed link in the patient's SMS."""
+    return change_appointment(request, _signed_appointment(signed), moved_to=manage_path)
+
+
+@require_GET
+def calendar(request, signed: str):
+    """The visit as an .ics file for the patient's calendar (the signed link's)."""
+    appointment = _signed_appointment(signed)
+    if appointment.status not in SHOWN_STATUSES:
+        raise Http404
+    response = HttpResponse(
+        receipt.calendar_file(appointment, site_url=request.build_absolute_uri("/")),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="visit.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def consent_text(request):
+    """The text a patient agrees to when booking (linked from the booking form)."""
+    return render(request, "booking/consent.html", {"consent": booking_consent.current_consent()})
 
 
 def change_appointment(request, appointment: Appointment, *, moved_to, back_url: str = ""):
-    """The appointment page: see it, cancel it, or move it to another free time.
-    Shared by the SMS link and the cabinet; `moved_to(new)` is the page of the
-    appointment a move creates."""
+    """The appointment page: see it, cancel it (after one question), or move it
+    to another free time on a day/time grid. Shared by the SMS link and the
+    cabinet; `moved_to(new)` is the page of the appointment a move creates."""
     if request.method == "POST":
         try:
             if request.POST.get("action") == "cancel":
                 services.cancel(appointment=appointment)
-                messages.success(request, _("The appointment is cancelled."))
+                messages.success(
+                    request,
+                    _("The appointment is cancelled. We have sent you an SMS about it."),
+                )
             elif request.POST.get("action") == "reschedule":
                 start = datetime.fromisoformat(request.POST.get("start", ""))
                 new = services.reschedule(appointment=appointment, start=start)
@@ -69,7 +103,7 @@ def change_appointment(request, appointment: Appointment, *, moved_to, back_url:
         return redirect(request.path)
     can_change = appointment.status in (Appointment.Status.AWAITING, Appointment.Status.CONFIRMED)
     other_times = (
-        next_free_slots(doctor=appointment.doctor, service=appointment.service, limit=8)
+        next_free_slots(doctor=appointment.doctor, service=appointment.service, limit=60)
         if can_change
         else []
     )
@@ -78,11 +112,25 @@ def change_appointment(request, appointment: Appointment, *, moved_to, back_url:
         "booking/manage.html",
         {
             "appointment": appointment,
-            "other_times": other_times,
+            "when": receipt.local_label(appointment),
+            "map_url": receipt.map_url(appointment),
+            "calendar_url": receipt.calendar_path(appointment),
+            "preparation": receipt.preparation(appointment.service),
+            "person_name": receipt.person_name(appointment),
+            "days": slots_by_day(other_times),
+            "asking_to_cancel": can_change and request.GET.get("cancel") == "1",
             "can_change": can_change,
             "back_url": back_url,
         },
     )
+
+
+def slots_by_day(slots) -> list[tuple[object, list]]:
+    """Free times grouped by the branch's local day, for the day/time grid."""
+    days: dict = {}
+    for slot in slots:
+        days.setdefault(slot.local_start.date(), []).append(slot)
+    return list(days.items())
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from booking import services
+from booking.consent import ConsentGiven
 from booking.models import Appointment, WaitlistEntry
 from booking.selectors import default_service, doctor_free_slots
 from catalog.models import Doctor
@@ -35,9 +36,12 @@ def join(
     specialty=None,
     service=None,
     wanted_before: datetime | None = None,
+    consent: ConsentGiven | None,
 ) -> WaitlistEntry:
     if doctor is None and specialty is None:
         raise services.BookingError(_("Choose a doctor or a specialty."))
+    if consent is None:
+        raise services.ConsentMissing
     phone = validate_e164(phone)
     waiting = WaitlistEntry.objects.filter(phone=phone, status=WaitlistEntry.Status.WAITING)
     if waiting.count() >= MAX_WAITING_PER_PHONE:
@@ -50,6 +54,7 @@ def join(
         phone=phone,
         last_name=last_name,
         first_name=first_name,
+        **consent.fields(),
     )
 
 
@@ -141,7 +146,12 @@ def accept(*, entry: WaitlistEntry) -> Appointment:
     patient = services.PatientDetails(
         last_name=entry.last_name, first_name=entry.first_name, phone=entry.phone
     )
-    appointment = services.confirm(appointment=entry.offer, patient=patient, write_now=True)
+    appointment = services.confirm(
+        appointment=entry.offer,
+        patient=patient,
+        consent=ConsentGiven.stored_on(entry) or ConsentGiven.to_current(ip=None, via="legacy"),
+        write_now=True,
+    )
     entry.status = WaitlistEntry.Status.BOOKED
     entry.save(update_fields=["status"])
     return appointment

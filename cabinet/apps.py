@@ -9,4 +9,6 @@ class CabinetConfig(AppConfig):
     verbose_name = _("Patient cabinet")
 
     def ready(self) -> None:
-        from cabinet import lockout  # noqa: F401 (connects the failed-login signals)
+        from cabinet import booking_sources, lockout  # noqa: F401 (lockout: its signals)
+
+        booking_sources.register()

@@ -18,12 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-
-def client_ip(request: HttpRequest | None) -> str:
-    """The client's address (REMOTE_ADDR: the proxy in front sets it)."""
-    if request is None:
-        return ""
-    return request.META.get("REMOTE_ADDR", "")
+from clinic_site.client import client_ip
 
 
 def _key(username: str, ip: str) -> str:

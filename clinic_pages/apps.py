@@ -11,6 +11,11 @@ class ClinicPagesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from booking import receipt
+        from clinic_pages.services import preparation_of
+
+        receipt.register_preparation_source(preparation_of)
+
         from wagtail.models import Page
         from wagtail.signals import page_published, page_slug_changed, page_unpublished
 

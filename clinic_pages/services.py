@@ -116,3 +116,11 @@ def forget_section_urls(**_kwargs: object) -> None:
     from clinic_pages.templatetags.clinic_tags import sections_cache_key
 
     cache.delete_many([sections_cache_key(pk) for pk in Site.objects.values_list("pk", flat=True)])
+
+
+def preparation_of(service) -> str:
+    """How to prepare for `service`, as its live page's editors wrote it (plain text)."""
+    from clinic_pages.models import ServicePage, _plain
+
+    page = ServicePage.objects.live().filter(service=service).only("preparation").first()
+    return _plain(page.preparation) if page is not None else ""

@@ -23,6 +23,12 @@ urlpatterns = [
     path("api/v1/", include("booking.api.urls")),
     path("book/embed/", booking_views.embed, name="booking-embed"),
     path("book/manage/<str:signed>/", booking_views.manage, name="booking-manage"),
+    path(
+        "book/manage/<str:signed>/calendar.ics",
+        booking_views.calendar,
+        name="booking-calendar",
+    ),
+    path("book/consent/", booking_views.consent_text, name="booking-consent"),
     path("book/offer/<str:signed>/", booking_views.offer, name="booking-offer"),
     # django-two-factor-auth's own login would bypass our lockout and SMS limit.
     path(

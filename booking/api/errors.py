@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -46,7 +47,16 @@ def exception_handler(exc, context):
         return None  # a real bug: Django's 500 handler (no trace shown)
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
     if isinstance(exc, exceptions.ValidationError):
-        body = error_body(code, "Some fields are invalid.", fields=response.data)
+        body = error_body(code, _("Please correct the fields marked."), fields=response.data)
+    elif isinstance(exc, exceptions.ParseError):
+        # DRF's text quotes the JSON parser (English, and of no use to a patient).
+        body = error_body(code, _("The request could not be read: JSON was expected."))
+    elif isinstance(exc, exceptions.PermissionDenied) and "CSRF" in str(exc.detail):
+        # Django's CSRF reasons are English developer text.
+        body = error_body(
+            "csrf_failed",
+            _("The page is out of date or your session has ended. Reload the page and try again."),
+        )
     else:
         body = error_body(code, str(exc.detail) if hasattr(exc, "detail") else str(exc))
     response.data = body

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from rest_framework import serializers
 
+from booking import receipt
 from booking.directory import directory
+from booking.links import manage_path
 from booking.models import Appointment
 from catalog.models import Branch, Doctor, Service, Specialty
 
@@ -143,17 +145,42 @@ class HoldRequestSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Appointment.Channel.choices, default="site")
 
 
+PHONE_PATTERN = r"^\+[1-9]\d{7,14}$"
+
+
+def phone_field(**kwargs) -> serializers.RegexField:
+    return serializers.RegexField(
+        PHONE_PATTERN,
+        max_length=16,
+        error_messages={"invalid": _("Enter a mobile number like +7 900 000-00-00.")},
+        **kwargs,
+    )
+
+
 class PatientSerializer(serializers.Serializer):
     last_name = serializers.CharField(max_length=100)
     first_name = serializers.CharField(max_length=100)
     middle_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    phone = serializers.RegexField(r"^\+[1-9]\d{7,14}$", max_length=16)
+    phone = phone_field()
     birth_date = serializers.DateField(required=False, allow_null=True)
 
 
 class ConfirmRequestSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=64)
-    patient = PatientSerializer()
+    patient = PatientSerializer(
+        required=False, help_text="Who the visit is for (a guest, or an account without a record)."
+    )
+    for_person = serializers.CharField(
+        max_length=32,
+        required=False,
+        help_text="A logged-in patient: the key of one of their people (themselves or a child "
+        "under their proxy), from the booking form.",
+    )
+    consent = serializers.BooleanField(
+        default=False,
+        help_text="The patient agrees to the processing of personal data (the text at "
+        "/book/consent/); needed unless the account has signed it in the cabinet.",
+    )
     code = serializers.CharField(
         max_length=12, required=False, help_text="The SMS code (guests, see phone-code/)."
     )
@@ -161,7 +188,7 @@ class ConfirmRequestSerializer(serializers.Serializer):
 
 class PhoneCodeRequestSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=64)
-    phone = serializers.RegexField(r"^\+[1-9]\d{7,14}$", max_length=16)
+    phone = phone_field()
 
 
 class TokenSerializer(serializers.Serializer):
@@ -194,6 +221,53 @@ class AppointmentSerializer(serializers.ModelSerializer):
         ]
 
 
+class BookedAppointmentSerializer(AppointmentSerializer):
+    """A booking as its patient sees it: what the confirmation screen shows."""
+
+    local_start = serializers.SerializerMethodField(help_text="Start on the branch's clock.")
+    local_label = serializers.SerializerMethodField(help_text="The start, in words (Russian).")
+    price = serializers.DecimalField(source="service.price", max_digits=10, decimal_places=2)
+    preparation = serializers.SerializerMethodField()
+    person_name = serializers.SerializerMethodField(help_text="Whom the visit is for.")
+    map_url = serializers.SerializerMethodField()
+    manage_url = serializers.SerializerMethodField(help_text="Cancel or move (no login needed).")
+    calendar_url = serializers.SerializerMethodField(help_text="An .ics file of the visit.")
+
+    class Meta(AppointmentSerializer.Meta):
+        fields = [
+            *AppointmentSerializer.Meta.fields,
+            "local_start",
+            "local_label",
+            "price",
+            "preparation",
+            "person_name",
+            "map_url",
+            "manage_url",
+            "calendar_url",
+        ]
+
+    def get_local_start(self, appointment) -> str:
+        return receipt.local_start(appointment).isoformat()
+
+    def get_local_label(self, appointment) -> str:
+        return receipt.local_label(appointment)
+
+    def get_preparation(self, appointment) -> str:
+        return receipt.preparation(appointment.service)
+
+    def get_person_name(self, appointment) -> str:
+        return receipt.person_name(appointment)
+
+    def get_map_url(self, appointment) -> str:
+        return receipt.map_url(appointment)
+
+    def get_manage_url(self, appointment) -> str:
+        return manage_path(appointment)
+
+    def get_calendar_url(self, appointment) -> str:
+        return receipt.calendar_path(appointment)
+
+
 class HeldAppointmentSerializer(AppointmentSerializer):
     """The answer to a hold: includes the secret token needed to confirm or cancel."""
 
@@ -212,9 +286,13 @@ class WaitlistRequestSerializer(serializers.Serializer):
         queryset=Service.objects.filter(is_active=True), required=False, allow_null=True
     )
     wanted_before = serializers.DateTimeField(required=False, allow_null=True)
-    phone = serializers.RegexField(r"^\+[1-9]\d{7,14}$", max_length=16)
+    phone = phone_field()
     last_name = serializers.CharField(max_length=100)
     first_name = serializers.CharField(max_length=100)
+    consent = serializers.BooleanField(
+        default=False,
+        help_text="The patient agrees to the processing of personal data (/book/consent/).",
+    )
 
     def validate(self, data):
         if not data.get("doctor") and not data.get("specialty"):

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from booking import phone_codes, selectors, services, waitlist
+from booking import consent as booking_consent
+from booking import people, phone_codes, selectors, services, waitlist
 from booking.api import serializers as s
 from booking.api.channels import channel_client
 from booking.models import Appointment, WaitlistEntry
 from catalog.models import Doctor, Service, Specialty
 from clinic_site.cache import count_hit
+from clinic_site.client import client_ip
 
 ERROR = OpenApiResponse(description='{"error": {"code": "...", "message": "..."}}')
 
@@ -171,10 +176,10 @@ def _owned(request, public_id, token: str | None) -> Appointment:
 
 
 class AppointmentDetail(APIView):
-    @extend_schema(responses={200: s.AppointmentSerializer, 404: ERROR})
+    @extend_schema(responses={200: s.BookedAppointmentSerializer, 404: ERROR})
     def get(self, request, public_id):
         token = request.headers.get("X-Booking-Token") or request.query_params.get("token")
-        return Response(s.AppointmentSerializer(_owned(request, public_id, token)).data)
+        return Response(s.BookedAppointmentSerializer(_owned(request, public_id, token)).data)
 
 
 class AppointmentConfirm(APIView):
@@ -182,27 +187,70 @@ class AppointmentConfirm(APIView):
 
     @extend_schema(
         request=s.ConfirmRequestSerializer,
-        responses={202: s.AppointmentSerializer, 404: ERROR, 409: ERROR, 410: ERROR},
+        responses={202: s.BookedAppointmentSerializer, 404: ERROR, 409: ERROR, 410: ERROR},
     )
     def post(self, request, public_id):
         data = s.ConfirmRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        appointment = _owned(request, public_id, data.validated_data["token"])
-        patient = services.PatientDetails(**data.validated_data["patient"])
+        v = data.validated_data
+        appointment = _owned(request, public_id, v["token"])
         user = request.user
-        if settings.BOOKING_GUEST_PHONE_CODE and not (user and user.is_authenticated):
+        logged_in = bool(user and user.is_authenticated)
+        patient = _patient_of(user, v)
+        owner = user if logged_in else None
+        if not logged_in and settings.BOOKING_GUEST_PHONE_CODE:
             holding = appointment.status == Appointment.Status.HELD
             if holding and appointment.hold_expires_at > timezone.now():
                 phone_codes.check_code(
-                    appointment=appointment,
-                    phone=patient.phone,
-                    code=data.validated_data.get("code", ""),
+                    appointment=appointment, phone=patient.phone, code=v.get("code", "")
                 )
+                # The guest proved the phone: the booking belongs to its account.
+                owner = people.account_with_phone(patient.phone)
+                if owner is not None and not patient.mis_id:
+                    same = people.person_named(
+                        owner, last_name=patient.last_name, first_name=patient.first_name
+                    )
+                    if same is not None:
+                        patient = replace(patient, mis_id=same.mis_id)
         appointment = services.confirm(
-            appointment=appointment, patient=patient, user=user, write_now=True
+            appointment=appointment,
+            patient=patient,
+            consent=_consent(request, v),
+            user=owner,
+            write_now=True,
         )
         code = status.HTTP_200_OK if appointment.status == "confirmed" else status.HTTP_202_ACCEPTED
-        return Response(s.AppointmentSerializer(appointment).data, status=code)
+        return Response(s.BookedAppointmentSerializer(appointment).data, status=code)
+
+
+def _patient_of(user, v: dict) -> services.PatientDetails:
+    """Whom the visit is for: a logged-in patient's chosen person, else the
+    details typed in the form."""
+    if v.get("for_person"):
+        person = people.person_of(user, v["for_person"])
+        if person is None:
+            raise ValidationError({"for_person": [_("Choose whom the visit is for.")]})
+        return services.PatientDetails(
+            last_name=person.last_name,
+            first_name=person.first_name,
+            middle_name=person.middle_name,
+            birth_date=person.birth_date,
+            # A child's visit: the parent's phone gets the SMS.
+            phone=(v.get("patient") or {}).get("phone") or user.phone or "",
+            mis_id=person.mis_id,
+        )
+    if not v.get("patient"):
+        raise ValidationError({"patient": [_("Give the patient's name and phone.")]})
+    return services.PatientDetails(**v["patient"])
+
+
+def _consent(request, v: dict) -> booking_consent.ConsentGiven | None:
+    ip = client_ip(request)
+    if v.get("consent"):
+        return booking_consent.ConsentGiven.to_current(ip=ip, via="form")
+    if booking_consent.signed_in_cabinet(request.user):
+        return booking_consent.ConsentGiven.to_current(ip=ip, via="cabinet")
+    return None
 
 
 class AppointmentPhoneCode(APIView):
@@ -233,13 +281,15 @@ class AppointmentPhoneCode(APIView):
 
 class AppointmentCancel(APIView):
     @extend_schema(
-        request=s.TokenSerializer, responses={200: s.AppointmentSerializer, 404: ERROR, 409: ERROR}
+        request=s.TokenSerializer,
+        responses={200: s.BookedAppointmentSerializer, 404: ERROR, 409: ERROR},
     )
     def post(self, request, public_id):
         data = s.TokenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         appointment = _owned(request, public_id, data.validated_data["token"])
-        return Response(s.AppointmentSerializer(services.cancel(appointment=appointment)).data)
+        cancelled = services.cancel(appointment=appointment)
+        return Response(s.BookedAppointmentSerializer(cancelled).data)
 
 
 class WaitlistJoin(APIView):
@@ -255,7 +305,9 @@ class WaitlistJoin(APIView):
     def post(self, request):
         data = s.WaitlistRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        entry = waitlist.join(**data.validated_data)
+        v = dict(data.validated_data)
+        consent = _consent(request, {"consent": v.pop("consent")})
+        entry = waitlist.join(**v, consent=consent)
         return Response(s.WaitlistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 

@@ -120,8 +120,14 @@ class BookingApi:
         path = f"appointments/{appointment}/phone-code/"
         await self._call("POST", path, json=body, **self._for(client))
 
+    @property
+    def consent_url(self) -> str:
+        """The site's page with the personal-data consent text."""
+        root = str(self._client.base_url).rstrip("/")
+        return root.removesuffix("/api/v1") + "/book/consent/"
+
     async def confirm(
-        self, *, appointment: str, token: str, patient: dict[str, str], code: str
+        self, *, appointment: str, token: str, patient: dict[str, str], code: str, consent: bool
     ) -> dict[str, Any]:
-        body = {"token": token, "patient": patient, "code": code}
+        body = {"token": token, "patient": patient, "code": code, "consent": consent}
         return (await self._call("POST", f"appointments/{appointment}/confirm/", json=body)).data

@@ -38,6 +38,7 @@ PHONE = re.compile(r"^\+[1-9]\d{7,14}$")
 class Booking(StatesGroup):
     last_name = State()
     first_name = State()
+    consent = State()
     phone = State()
     code = State()
 
@@ -172,15 +173,30 @@ async def got_last_name(message: Message, state: FSMContext) -> None:
 
 
 @router.message(Booking.first_name, F.text)
-async def got_first_name(message: Message, state: FSMContext) -> None:
+async def got_first_name(message: Message, state: FSMContext, api: BookingApi) -> None:
     await state.update_data(first_name=message.text.strip())
+    await state.set_state(Booking.consent)
+    # 152-FZ: the consent to the processing of personal data, before the phone.
+    keyboard = _keyboard([(texts.CONSENT_BUTTON, "consent:yes")])
+    await message.answer(texts.ASK_CONSENT.format(url=api.consent_url), reply_markup=keyboard)
+
+
+@router.callback_query(Booking.consent, F.data == "consent:yes")
+async def got_consent(callback: CallbackQuery, state: FSMContext) -> None:
+    await callback.answer()
+    await state.update_data(consent=True)
     await state.set_state(Booking.phone)
     share = ReplyKeyboardMarkup(
         keyboard=[[KeyboardButton(text=texts.SHARE_PHONE, request_contact=True)]],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
-    await message.answer(texts.ASK_PHONE, reply_markup=share)
+    await callback.message.answer(texts.ASK_PHONE, reply_markup=share)
+
+
+@router.message(Booking.consent)
+async def consent_not_given(message: Message) -> None:
+    await message.answer(texts.CONSENT_NEEDED)
 
 
 @router.message(Booking.phone, F.contact | F.text)
@@ -216,6 +232,7 @@ async def got_code(message: Message, state: FSMContext, api: BookingApi) -> None
             token=data["token"],
             patient=patient,
             code=message.text.strip(),
+            consent=bool(data.get("consent")),
         )
     except ApiError as error:
         await _error(message, error)  # a wrong code: the state stays, the guest tries again

@@ -38,7 +38,10 @@ def confirm(api, held, patient=PATIENT, code=None):
         sent = api.post(url + "phone-code/", {"token": held["token"], "phone": patient["phone"]})
         assert sent.status_code == 202, sent.content
         code = texted_code(patient["phone"])
-    return api.post(url + "confirm/", {"token": held["token"], "patient": patient, "code": code})
+    return api.post(
+        url + "confirm/",
+        {"token": held["token"], "patient": patient, "code": code, "consent": True},
+    )
 
 
 def hold(api, doctor, service, start, **extra):
@@ -157,7 +160,8 @@ def test_expired_hold_answers_410_with_alternatives(api, doctor, service, free):
         hold_expires_at=timezone.now() - timedelta(seconds=1)
     )
     response = api.post(
-        f"/api/v1/appointments/{held['id']}/confirm/", {"token": held["token"], "patient": PATIENT}
+        f"/api/v1/appointments/{held['id']}/confirm/",
+        {"token": held["token"], "patient": PATIENT, "consent": True},
     )
     assert response.status_code == 410
     assert response.json()["error"]["code"] == "hold_expired"
@@ -185,7 +189,7 @@ def test_holds_are_throttled_per_client(api, doctor, service, free, settings):
 def test_a_guest_must_confirm_the_phone_by_sms(api, doctor, service, free):
     held = hold(api, doctor, service, free[0].start).json()
     url = f"/api/v1/appointments/{held['id']}/confirm/"
-    no_code = api.post(url, {"token": held["token"], "patient": PATIENT})
+    no_code = api.post(url, {"token": held["token"], "patient": PATIENT, "consent": True})
     assert no_code.status_code == 400
     assert no_code.json()["error"]["code"] == "phone_code_invalid"
     sent = api.post(
@@ -222,7 +226,8 @@ def test_a_clinic_may_turn_the_phone_code_off(api, doctor, service, free, settin
     settings.BOOKING_GUEST_PHONE_CODE = False
     held = hold(api, doctor, service, free[0].start).json()
     response = api.post(
-        f"/api/v1/appointments/{held['id']}/confirm/", {"token": held["token"], "patient": PATIENT}
+        f"/api/v1/appointments/{held['id']}/confirm/",
+        {"token": held["token"], "patient": PATIENT, "consent": True},
     )
     assert response.status_code == 200
 
@@ -247,7 +252,8 @@ def test_phone_codes_and_waitlist_are_throttled_in_buckets_of_their_own(
     names = {"last_name": PATIENT["last_name"], "first_name": PATIENT["first_name"]}
     joins = [
         api.post(
-            "/api/v1/waitlist/", {"doctor": doctor.pk, "phone": f"+7999000002{n}", **names}
+            "/api/v1/waitlist/",
+            {"doctor": doctor.pk, "phone": f"+7999000002{n}", "consent": True, **names},
         ).status_code
         for n in range(3)
     ]

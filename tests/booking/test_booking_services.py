@@ -13,13 +13,14 @@ from booking.selectors import next_free_slots
 from booking.services import PatientDetails
 from integrations import outbox
 from integrations.models import OutboxMessage
+from tests.consent import CONSENT
 
 PATIENT = PatientDetails(last_name="Тестова", first_name="Анна", phone="+79990000003")
 
 
 def book(doctor, service, start, **kwargs):
     appointment = services.hold_slot(doctor=doctor, service=service, start=start, **kwargs)
-    return services.confirm(appointment=appointment, patient=PATIENT)
+    return services.confirm(consent=CONSENT, appointment=appointment, patient=PATIENT)
 
 
 def deliver_all():
@@ -96,7 +97,7 @@ def test_an_expired_hold_frees_its_slot_by_itself(doctor, service, free):
     stale.refresh_from_db()
     assert stale.status == "expired"
     with pytest.raises(services.HoldExpired):
-        services.confirm(appointment=stale, patient=PATIENT)
+        services.confirm(consent=CONSENT, appointment=stale, patient=PATIENT)
 
 
 def test_expire_holds_task_rule(doctor, service, free):
@@ -110,7 +111,10 @@ def test_expire_holds_task_rule(doctor, service, free):
 def test_confirm_writes_the_booking_to_the_mis(doctor, service, free, mis):
     appointment = book(doctor, service, free[0].start)
     assert appointment.status == "awaiting"
-    assert services.confirm(appointment=appointment, patient=PATIENT).pk == appointment.pk
+    assert (
+        services.confirm(consent=CONSENT, appointment=appointment, patient=PATIENT).pk
+        == appointment.pk
+    )
     message = OutboxMessage.objects.get()
     assert (message.topic, message.status) == ("mis.book", "pending")
     assert outbox.deliver(message.pk) == "delivered"
@@ -218,12 +222,12 @@ def test_one_phone_cannot_book_a_specialty_out(doctor, service, free, settings):
     book(doctor, service, starts[1])
     third = services.hold_slot(doctor=doctor, service=service, start=starts[2])
     with pytest.raises(services.LimitReached) as refused:
-        services.confirm(appointment=third, patient=PATIENT)
+        services.confirm(consent=CONSENT, appointment=third, patient=PATIENT)
     assert refused.value.code == "limit_reached"
     third.refresh_from_db()
     assert third.status == "held"  # nothing lost: another phone may still confirm it
     other = PatientDetails(last_name="Другая", first_name="Ольга", phone="+79990000009")
-    assert services.confirm(appointment=third, patient=other).status == "awaiting"
+    assert services.confirm(consent=CONSENT, appointment=third, patient=other).status == "awaiting"
 
 
 def test_holds_per_phone_per_hour(doctor, service, free, settings):
@@ -233,7 +237,7 @@ def test_holds_per_phone_per_hour(doctor, service, free, settings):
     book(doctor, service, free[8].start)
     third = services.hold_slot(doctor=doctor, service=service, start=free[16].start)
     with pytest.raises(services.LimitReached):
-        services.confirm(appointment=third, patient=PATIENT)
+        services.confirm(consent=CONSENT, appointment=third, patient=PATIENT)
 
 
 def test_the_refused_holds_sql_agrees_with_the_orm_rule(doctor, service, free):

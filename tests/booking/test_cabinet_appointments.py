@@ -9,6 +9,7 @@ from booking import services
 from booking.models import Appointment
 from booking.services import PatientDetails
 from tests.booking.test_manage_link import deliver_all
+from tests.consent import CONSENT
 
 PATIENT = PatientDetails(last_name="Кабинетная", first_name="Ольга", phone="+79990000071")
 
@@ -20,7 +21,7 @@ def patient_user(db):
 
 def booked_by(user, doctor, service, start) -> Appointment:
     held = services.hold_slot(doctor=doctor, service=service, start=start, patient=user)
-    appointment = services.confirm(appointment=held, patient=PATIENT, user=user)
+    appointment = services.confirm(consent=CONSENT, appointment=held, patient=PATIENT, user=user)
     deliver_all()
     appointment.refresh_from_db()
     assert appointment.status == "confirmed"

@@ -28,7 +28,7 @@ def test_a_write_refused_at_confirmation_is_written_by_a_worker_after_its_backof
     ).json()
     answer = client.post(
         f"/api/v1/appointments/{held['id']}/confirm/",
-        {"token": held["token"], "patient": PATIENT},
+        {"token": held["token"], "patient": PATIENT, "consent": True},
         content_type="application/json",
     )
     assert answer.status_code == 202 and answer.json()["status"] == "awaiting"

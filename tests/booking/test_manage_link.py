@@ -8,12 +8,14 @@ from booking.models import Appointment
 from booking.services import PatientDetails
 from integrations import outbox
 from integrations.models import OutboxMessage
+from tests.consent import CONSENT
 
 PATIENT = PatientDetails(last_name="Тестова", first_name="Анна", phone="+79990000007")
 
 
 def booked(doctor, service, start):
     appointment = services.confirm(
+        consent=CONSENT,
         appointment=services.hold_slot(doctor=doctor, service=service, start=start),
         patient=PATIENT,
     )

@@ -151,7 +151,11 @@ def test_a_guest_books_in_telegram(bot, telegram, clinic):
     assert "удерживается" in held["text"] and "фамилию" in held["text"]
     assert Appointment.objects.get().status == "held"
     assert guest.say("Тестова")["text"] == "Введите имя:"
-    ask_phone = guest.say("Анна")
+    ask_consent = guest.say("Анна")
+    assert "согласие на обработку персональных данных" in ask_consent["text"]
+    assert "/book/consent/" in ask_consent["text"]
+    assert "Без согласия" in guest.say("зачем?")["text"]  # no consent, no phone asked
+    ask_phone = guest.tap(ask_consent, "Даю согласие")
     button = ask_phone["reply_markup"]["keyboard"][0][0]
     assert button["request_contact"] is True
     code_sent = guest.share_contact("79990000007")  # Telegram gives it without the plus
@@ -167,6 +171,7 @@ def test_a_guest_books_in_telegram(bot, telegram, clinic):
     appointment = Appointment.objects.get()
     assert appointment.status == "confirmed"
     assert appointment.channel == "telegram"
+    assert (appointment.consent_via, appointment.consent_sha256 != "") == ("form", True)
     assert appointment.start == slot.start
     assert (appointment.patient_last_name, appointment.patient_phone) == ("Тестова", "+79990000007")
     assert all(m["method"] == "sendMessage" for m in telegram.sent_messages())

@@ -12,6 +12,7 @@ from booking.models import Appointment, WaitlistEntry
 from booking.services import PatientDetails
 from integrations import outbox
 from integrations.models import OutboxMessage, SmsDelivery
+from tests.consent import CONSENT
 
 BOOKER = PatientDetails(last_name="Занятая", first_name="Ирина", phone="+79990000021")
 
@@ -20,6 +21,7 @@ BOOKER = PatientDetails(last_name="Занятая", first_name="Ирина", pho
 def taken(doctor, service, free):
     """A confirmed visit that will be cancelled (the time that frees up)."""
     return services.confirm(
+        consent=CONSENT,
         appointment=services.hold_slot(doctor=doctor, service=service, start=free[0].start),
         patient=BOOKER,
         write_now=True,
@@ -34,6 +36,7 @@ def cancel_in_clinic_and_mis(appointment):
 
 
 def join(api_client, **body):
+    body.setdefault("consent", True)
     return api_client.post("/api/v1/waitlist/", body, content_type="application/json")
 
 
@@ -52,9 +55,10 @@ def test_the_first_in_line_gets_the_freed_time_held_and_an_sms(
     client, doctor, service, taken, django_capture_on_commit_callbacks
 ):
     first = waitlist.join(
-        doctor=doctor, phone="+79990000022", last_name="Первая", first_name="Ольга"
+        consent=CONSENT, doctor=doctor, phone="+79990000022", last_name="Первая", first_name="Ольга"
     )
     second = waitlist.join(
+        consent=CONSENT,
         specialty=doctor.specialties.first(),
         phone="+79990000023",
         last_name="Вторая",
@@ -86,6 +90,7 @@ def test_a_time_later_than_wanted_is_not_offered(
     doctor, service, taken, django_capture_on_commit_callbacks
 ):
     picky = waitlist.join(
+        consent=CONSENT,
         doctor=doctor,
         phone="+79990000024",
         last_name="Ранняя",
@@ -93,7 +98,7 @@ def test_a_time_later_than_wanted_is_not_offered(
         wanted_before=taken.start - timedelta(hours=1),
     )
     flexible = waitlist.join(
-        doctor=doctor, phone="+79990000025", last_name="Гибкая", first_name="Нина"
+        consent=CONSENT, doctor=doctor, phone="+79990000025", last_name="Гибкая", first_name="Нина"
     )
     with django_capture_on_commit_callbacks(execute=True):
         cancel_in_clinic_and_mis(taken)
@@ -106,10 +111,10 @@ def test_an_untaken_offer_goes_to_the_next_in_line(
     doctor, service, taken, django_capture_on_commit_callbacks
 ):
     first = waitlist.join(
-        doctor=doctor, phone="+79990000026", last_name="Первая", first_name="Ольга"
+        consent=CONSENT, doctor=doctor, phone="+79990000026", last_name="Первая", first_name="Ольга"
     )
     second = waitlist.join(
-        doctor=doctor, phone="+79990000027", last_name="Вторая", first_name="Вера"
+        consent=CONSENT, doctor=doctor, phone="+79990000027", last_name="Вторая", first_name="Вера"
     )
     with django_capture_on_commit_callbacks(execute=True):
         cancel_in_clinic_and_mis(taken)
@@ -125,7 +130,9 @@ def test_an_untaken_offer_goes_to_the_next_in_line(
 
 def test_a_forged_or_stale_offer_link(client, doctor, taken, django_capture_on_commit_callbacks):
     assert client.get("/book/offer/forged:abc/").status_code == 404
-    entry = waitlist.join(doctor=doctor, phone="+79990000028", last_name="Т", first_name="Т")
+    entry = waitlist.join(
+        consent=CONSENT, doctor=doctor, phone="+79990000028", last_name="Т", first_name="Т"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         cancel_in_clinic_and_mis(taken)
     entry.refresh_from_db()
@@ -140,7 +147,9 @@ def test_a_forged_or_stale_offer_link(client, doctor, taken, django_capture_on_c
 def test_the_time_is_offered_only_once_the_mis_has_freed_it(
     doctor, taken, django_capture_on_commit_callbacks
 ):
-    entry = waitlist.join(doctor=doctor, phone="+79990000029", last_name="Т", first_name="Т")
+    entry = waitlist.join(
+        consent=CONSENT, doctor=doctor, phone="+79990000029", last_name="Т", first_name="Т"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel(appointment=taken)
     entry.refresh_from_db()

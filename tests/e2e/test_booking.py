@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from booking import services
+from booking.consent import current_consent
 from booking.models import Appointment
 from booking.selectors import default_service
 from clinic_pages.models import DoctorPage
@@ -32,7 +33,7 @@ def doctor_page(settings, tmp_path):
 
 
 def fill_patient(page, phone="+7 999 000-00-05"):
-    form = page.locator("form:has(#bk-last)")
+    form = page.locator("form:has([data-book])")
     form.get_by_label("Фамилия").fill("Тестова")
     form.get_by_label("Имя").fill("Анна")
     form.get_by_label("Мобильный телефон").fill(phone)
@@ -56,14 +57,28 @@ def test_from_the_doctor_page_to_a_booking_in_three_taps(live_server, phone, doc
     expect(phone.locator(".booking__title")).to_contain_text("удерживается")
     assert Appointment.objects.get().status == "held"
     fill_patient(phone)
-    phone.get_by_role("button", name="Получить код по SMS").tap()  # tap 2
+    phone.get_by_role("button", name="Получить код по SMS").tap()  # no consent yet: refused
+    expect(phone.locator("form:has([data-book]) [data-errors]")).to_contain_text("согласие на")
+    phone.locator("form:has([data-book])").get_by_label("обработку моих").check()  # tap 2
+    phone.get_by_role("button", name="Получить код по SMS").tap()  # tap 3
     expect(phone.get_by_label("Код из SMS")).to_be_focused()
     phone.get_by_label("Код из SMS").fill(texted_code("+79990000005"))
-    phone.get_by_role("button", name="Записаться на это время").tap()  # tap 3
-    expect(phone.locator("[data-status]")).to_contain_text("Вы записаны")
+    phone.get_by_role("button", name="Записаться на это время").tap()  # tap 4
+    done = phone.locator("[data-done]")
+    expect(done).to_be_focused()
+    expect(done.locator("[data-done-title]")).to_contain_text("Вы записаны")
     appointment = Appointment.objects.get()
     assert appointment.status == "confirmed"
     assert appointment.patient_phone == "+79990000005"
+    consent = current_consent()
+    assert (appointment.consent_via, appointment.consent_version) == ("form", consent.version)
+    assert appointment.consent_sha256 == consent.sha256
+    expect(done).to_contain_text(appointment.branch.address)
+    expect(done).to_contain_text("местное время филиала")
+    expect(done.locator("[data-done-calendar]")).to_have_attribute("href", re.compile(r"\.ics$"))
+    expect(done.locator("[data-done-manage]")).to_have_attribute("href", re.compile("/book/manage/"))
+    expect(phone.locator("[data-waitlist]")).to_be_hidden()
+    expect(phone.locator(".slot__button")).to_have_count(0)
     assert phone.errors == []
 
 
@@ -85,11 +100,14 @@ def test_keyboard_only_booking(live_server, phone, doctor_page):
     phone.keyboard.type("Анна")
     phone.keyboard.press("Tab")
     phone.keyboard.type("+79990000006")
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Space")  # the consent
+    phone.keyboard.press("Shift+Tab")
     phone.keyboard.press("Enter")  # asks for the code
     expect(phone.get_by_label("Код из SMS")).to_be_focused()
     phone.keyboard.type(texted_code("+79990000006"))
     phone.keyboard.press("Enter")
-    expect(phone.locator("[data-status]")).to_contain_text("Вы записаны")
+    expect(phone.locator("[data-done]")).to_contain_text("Вы записаны")
     assert phone.errors == []
 
 
@@ -144,6 +162,7 @@ def test_joining_the_waitlist_from_the_doctor_page(live_server, phone, doctor_pa
     form.get_by_label("Фамилия").fill("Ждущая")
     form.get_by_label("Имя").fill("Ольга")
     form.get_by_label("Мобильный телефон").fill("8 999 000-00-31")
+    form.get_by_label("обработку моих персональных данных").check()
     form.get_by_role("button", name="Сообщить, когда освободится время").tap()
     expect(phone.locator("[data-status]")).to_contain_text("листе ожидания")
     entry = WaitlistEntry.objects.get()
@@ -173,7 +192,7 @@ def test_from_a_lab_test_page_book_a_blood_draw(live_server, phone, settings, tm
     expect(slot).to_be_in_viewport()
     slot.tap()
     expect(phone.locator(".booking__title")).to_contain_text("удерживается")
-    expect(phone.locator("form:has(#bk-last)")).to_be_visible()
+    expect(phone.locator("form:has([data-book])")).to_be_visible()
     held = Appointment.objects.get()
     assert held.status == "held" and held.doctor in rooms()
     assert held.service.code == "A11.12.009"

@@ -23,6 +23,7 @@ from integrations.models import OutboxMessage
 from integrations.simulators.infoclinica import InfoclinicaSimulator
 from integrations.simulators.onec import ROOT as ONEC_ROOT
 from integrations.simulators.onec import OnecSimulator
+from tests.consent import CONSENT
 from tests.integrations.test_outbox_outage import PATIENT, twenty_slots
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,9 @@ def test_twenty_bookings_through_an_outage_reach_the_mis_exactly_once(mis):
             mis.set_outage("")
             mis.knobs.latency = TIMEOUT * 2.5  # it writes, but answers too late
         held = services.hold_slot(doctor=slot.doctor, service=slot.service, start=slot.start)
-        appointments.append(services.confirm(appointment=held, patient=PATIENT, write_now=True))
+        appointments.append(
+            services.confirm(consent=CONSENT, appointment=held, patient=PATIENT, write_now=True)
+        )
 
     assert [a.status for a in appointments[:5]] == ["confirmed"] * 5
     assert all(a.status == "awaiting" for a in appointments[5:])

@@ -22,6 +22,7 @@ from integrations.mis import get_mis_adapter
 from integrations.mis_sync import run_mis_sync
 from integrations.models import OutboxMessage
 from integrations.simulators.medialog import MedialogSimulator
+from tests.consent import CONSENT
 
 pytestmark = pytest.mark.django_db
 PATIENT = services.PatientDetails(last_name="Тестов", first_name="Иван", phone="+79990000041")
@@ -71,7 +72,9 @@ def test_twenty_bookings_through_an_outage_reach_the_mis_exactly_once(medialog):
             medialog.set_outage(None)
             medialog.knobs.latency = TIMEOUT * 2.5  # it books, but answers too late
         held = services.hold_slot(doctor=slot.doctor, service=slot.service, start=slot.start)
-        appointments.append(services.confirm(appointment=held, patient=PATIENT, write_now=True))
+        appointments.append(
+            services.confirm(consent=CONSENT, appointment=held, patient=PATIENT, write_now=True)
+        )
 
     assert [a.status for a in appointments[:5]] == ["confirmed"] * 5
     assert all(a.status == "awaiting" for a in appointments[5:])  # nothing lost, all waiting

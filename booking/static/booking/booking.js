@@ -4,18 +4,18 @@
 // list stays readable and the sticky Call button remains.
 (function () {
   "use strict";
+  // The component may be on a page several times (a list of doctors): one run.
+  if (window.clinicBookingLoaded) return;
+  window.clinicBookingLoaded = true;
 
-  function csrfToken() {
-    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
-  function api(root, path, body) {
+  // A logged-in patient's calls carry the CSRF token the page was rendered
+  // with (data-csrf); the cookie itself is not readable by scripts.
+  function api(root, path, body, csrf) {
     var options = { headers: { Accept: "application/json" }, credentials: "same-origin" };
     if (body !== undefined) {
       options.method = "POST";
       options.headers["Content-Type"] = "application/json";
-      options.headers["X-CSRFToken"] = csrfToken();
+      if (csrf) options.headers["X-CSRFToken"] = csrf;
       options.body = JSON.stringify(body);
     }
     return fetch(root + path, options).then(function (response) {
@@ -36,8 +36,18 @@
     return formatted.charAt(0).toUpperCase() + formatted.slice(1);
   }
 
+  // "пт, 4 декабря, 10:30" on the wall clock of `zone` (the branch's), whatever
+  // the browser's own zone is.
+  function zonedLabel(iso, zone, withDate) {
+    var options = { hour: "2-digit", minute: "2-digit", timeZone: zone || "Europe/Moscow" };
+    if (withDate) { options.weekday = "short"; options.day = "numeric"; options.month = "long"; }
+    var formatted = new Intl.DateTimeFormat("ru-RU", options).format(new Date(iso));
+    return formatted.charAt(0).toUpperCase() + formatted.slice(1);
+  }
+
   function Booking(section) {
     this.section = section;
+    this.csrf = section.dataset.csrf || "";
     this.root = section.dataset.api;
     this.doctor = Number(section.dataset.doctor);
     this.service = section.dataset.service ? Number(section.dataset.service) : null;
@@ -49,6 +59,10 @@
 
   Booking.prototype.say = function (text) {
     this.status.textContent = text;
+  };
+
+  Booking.prototype.call = function (path, body) {
+    return api(this.root, path, body, this.csrf);
   };
 
   Booking.prototype.upgradeList = function () {
@@ -71,7 +85,7 @@
     var self = this;
     var count = this.list.querySelectorAll("li[data-start]").length;
     var query = "slots/?doctor=" + this.doctor + "&service=" + this.service + "&limit=" + (count + 20);
-    api(this.root, query).then(function (answer) {
+    this.call(query).then(function (answer) {
       if (answer.status !== 200) return;
       var free = {};
       answer.data.forEach(function (slot) { free[new Date(slot.start).getTime()] = true; });
@@ -105,7 +119,7 @@
     var self = this;
     if (button) button.disabled = true;
     this.say("");
-    api(this.root, "holds/", {
+    this.call("holds/", {
       doctor: this.doctor, service: this.service, start: start,
       idempotency_key: "web-" + this.doctor + "-" + start + "-" + (window.crypto && crypto.randomUUID ? crypto.randomUUID() : Math.random()),
     }).then(function (answer) {
@@ -129,18 +143,23 @@
     this.closeForm();
     var fragment = this.formTemplate.content.cloneNode(true);
     var form = fragment.querySelector("form");
-    var until = new Date(this.held.hold_expires_at);
+    var zone = this.held.branch && this.held.branch.time_zone;
     var title = form.querySelector("[data-held-title]");
-    title.textContent = localLabel({ start: this.held.start, local_start: this.localStartOfHeld() }) +
-      ". " + this.section.dataset.msgHeld + " " +
-      until.toLocaleTimeString("ru-RU", { hour: "2-digit", minute: "2-digit" }) + ".";
+    title.textContent = zonedLabel(this.held.start, zone, true) +
+      ". " + this.section.dataset.msgHeld + " " + zonedLabel(this.held.hold_expires_at, zone, false) +
+      " (" + this.section.dataset.msgLocal + ").";
+    var where = form.querySelector("[data-held-where]");
+    var branch = this.held.branch;
+    where.textContent = branch ? branch.name + ", " + branch.address : "";
+    where.hidden = !branch;
     this.codeSent = false;
-    if ("phoneCode" in this.section.dataset) {
+    if ("phoneCode" in this.section.dataset && form.querySelector("[data-send-code]")) {
       form.querySelector("[data-send-code]").hidden = false;
       form.querySelector("[data-book]").hidden = true;
     }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (!self.consentGiven(form)) return;
       if ("phoneCode" in self.section.dataset && !self.codeSent) self.sendCode(form);
       else self.confirm(form);
     });
@@ -150,16 +169,12 @@
     title.focus();
   };
 
-  Booking.prototype.localStartOfHeld = function () {
-    var zone = this.held.branch && this.held.branch.time_zone;
-    if (!zone) return this.held.start;
-    // Wall-clock time in the branch's zone, written as if UTC, for localLabel().
-    var parts = new Intl.DateTimeFormat("en-CA", {
-      timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
-      hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-    }).formatToParts(new Date(this.held.start));
-    var get = function (type) { return parts.find(function (p) { return p.type === type; }).value; };
-    return get("year") + "-" + get("month") + "-" + get("day") + "T" + get("hour") + ":" + get("minute") + ":00";
+  Booking.prototype.consentGiven = function (form) {
+    var box = form.querySelector("[name=consent]");
+    if (!box || box.checked) return true;
+    form.querySelector("[data-errors]").textContent = this.section.dataset.msgConsent;
+    box.focus();
+    return false;
   };
 
   Booking.prototype.closeForm = function () {
@@ -171,7 +186,7 @@
     var held = this.held;
     this.held = null;
     this.closeForm();
-    if (held) api(this.root, "appointments/" + held.id + "/cancel/", { token: held.token });
+    if (held) this.call("appointments/" + held.id + "/cancel/", { token: held.token });
     var first = this.list && this.list.querySelector("button");
     if (first) first.focus();
   };
@@ -184,16 +199,24 @@
 
   Booking.prototype.showFieldErrors = function (form, data) {
     var errors = form.querySelector("[data-errors]");
-    if (data.error && data.error.fields) {
-      var fields = data.error.fields.patient || data.error.fields;
-      errors.textContent = Object.keys(fields).map(function (name) {
-        var input = form.querySelector("[name=" + name + "]");
-        var label = input ? form.querySelector("label[for=" + input.id + "]").textContent : name;
-        return label + ": " + [].concat(fields[name]).join(" ");
-      }).join(" ");
-    } else {
+    var fields = data.error && data.error.fields;
+    if (!fields) {
       errors.textContent = (data.error && data.error.message) || this.section.dataset.msgError;
+      return;
     }
+    var lines = [];
+    var add = function (name, messages) {
+      if (messages && !Array.isArray(messages) && typeof messages === "object") {
+        Object.keys(messages).forEach(function (inner) { add(inner, messages[inner]); });
+        return;
+      }
+      var input = form.querySelector("[name=" + name + "]");
+      var label = input && input.id ? form.querySelector("label[for=" + input.id + "]") : null;
+      var text = [].concat(messages).join(" ");
+      lines.push(label && input.type !== "checkbox" ? label.textContent + ": " + text : text);
+    };
+    Object.keys(fields).forEach(function (name) { add(name, fields[name]); });
+    errors.textContent = lines.join(" ");
   };
 
   Booking.prototype.sendCode = function (form) {
@@ -203,7 +226,7 @@
     var phone = normalPhone(form.phone.value);
     var button = form.querySelector("[data-send-code]");
     button.disabled = true;
-    api(this.root, "appointments/" + this.held.id + "/phone-code/", { token: this.held.token, phone: phone })
+    this.call("appointments/" + this.held.id + "/phone-code/", { token: this.held.token, phone: phone })
       .then(function (answer) {
         button.disabled = false;
         if (answer.status === 202) {
@@ -228,25 +251,29 @@
     var self = this;
     var errors = form.querySelector("[data-errors]");
     errors.textContent = "";
-    var phone = normalPhone(form.phone.value);
-    var patient = { last_name: form.last_name.value.trim(), first_name: form.first_name.value.trim(), phone: phone };
     var submit = form.querySelector("[data-book]");
     submit.disabled = true;
-    var body = { token: this.held.token, patient: patient };
+    var body = { token: this.held.token };
+    var whom = form.querySelector("[name=for_person]:checked");
+    if (whom) {
+      body.for_person = whom.value;
+    } else {
+      body.patient = {
+        last_name: form.last_name.value.trim(), first_name: form.first_name.value.trim(),
+        phone: normalPhone(form.phone.value),
+      };
+    }
+    if (form.consent) body.consent = form.consent.checked;
     if (this.codeSent) body.code = form.code.value.trim();
-    api(this.root, "appointments/" + this.held.id + "/confirm/", body)
+    this.call("appointments/" + this.held.id + "/confirm/", body)
       .then(function (answer) {
         submit.disabled = false;
         var data = answer.data;
-        if (answer.status === 200 || answer.status === 202) {
+        if ((answer.status === 200 || answer.status === 202) && data.status === "rejected") {
           self.closeForm();
-          self.list.innerHTML = "";
-          var done = data.status === "confirmed" ? self.section.dataset.msgConfirmed :
-            data.status === "rejected" ? self.section.dataset.msgRejected : self.section.dataset.msgAwaiting;
-          self.say(localLabel({ start: data.start, local_start: self.localStartOfHeld() }) + ", " +
-            data.doctor_name + ". " + done);
-          self.status.setAttribute("tabindex", "-1");
-          self.status.focus();
+          self.say(self.section.dataset.msgRejected);
+        } else if (answer.status === 200 || answer.status === 202) {
+          self.showDone(data);
         } else if (data.error && (data.error.code === "hold_expired" || data.error.code === "slot_taken")) {
           self.showAlternatives(data.error.code === "hold_expired" ? self.section.dataset.msgExpired :
             self.section.dataset.msgTaken, data.error.alternatives);
@@ -259,20 +286,55 @@
       });
   };
 
+  // The confirmation screen: what, where, when, how much, and what next.
+  Booking.prototype.showDone = function (data) {
+    var d = this.section.dataset;
+    this.closeForm();
+    this.say("");
+    if (this.list) this.list.remove();
+    this.list = null;
+    this.section.querySelectorAll("[data-hint], [data-waitlist]").forEach(function (el) { el.hidden = true; });
+    var fragment = this.section.querySelector("[data-done-template]").content.cloneNode(true);
+    var done = fragment.querySelector("[data-done]");
+    var set = function (name, text) { done.querySelector("[data-done-" + name + "]").textContent = text; };
+    var confirmed = data.status === "confirmed";
+    set("title", (confirmed ? d.msgConfirmed : d.msgAwaiting) + ": " +
+      zonedLabel(data.start, data.branch && data.branch.time_zone, true));
+    set("note", confirmed ? d.msgConfirmedNote : d.msgAwaitingNote);
+    set("person", data.person_name);
+    set("doctor", data.doctor_name);
+    set("service", data.service_name);
+    set("when", data.local_label.charAt(0).toUpperCase() + data.local_label.slice(1));
+    set("branch", data.branch ? data.branch.name + ", " + data.branch.address : "");
+    set("price", Number(data.price).toLocaleString("ru-RU") + " ₽");
+    var map = done.querySelector("[data-done-map]");
+    if (data.map_url) map.href = data.map_url; else map.remove();
+    if (data.preparation) {
+      done.querySelector("[data-done-preparation]").hidden = false;
+      set("preparation-text", data.preparation);
+    }
+    done.querySelector("[data-done-calendar]").href = data.calendar_url;
+    done.querySelector("[data-done-manage]").href = data.manage_url;
+    this.status.parentNode.insertBefore(fragment, this.status);
+    this.section.querySelector("[data-done]").focus();
+  };
+
   Booking.prototype.upgradeWaitlist = function () {
     var self = this;
     var form = this.section.querySelector("[data-waitlist-form]");
     if (!form) return;
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (!self.consentGiven(form)) return;
       var body = {
         doctor: self.doctor, last_name: form.last_name.value.trim(),
         first_name: form.first_name.value.trim(), phone: normalPhone(form.phone.value),
+        consent: form.consent.checked,
       };
       if (self.service) body.service = self.service;
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
-      api(self.root, "waitlist/", body).then(function (answer) {
+      self.call("waitlist/", body).then(function (answer) {
         button.disabled = false;
         if (answer.status === 201) {
           form.hidden = true;
@@ -289,6 +351,8 @@
 
   function start() {
     document.querySelectorAll("[data-booking][data-doctor]").forEach(function (section) {
+      if (section.dataset.upgraded) return;
+      section.dataset.upgraded = "1";
       var booking = new Booking(section);
       booking.upgradeWaitlist();
       booking.upgradeList();
