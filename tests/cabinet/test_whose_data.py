@@ -5,10 +5,14 @@ the active person (aria-pressed, a check mark) and names it in a status region."
 import re
 from datetime import date
 
+from django.urls import reverse
+
 import pytest
 
-from cabinet.models import Patient
+from cabinet.models import Patient, User
 from cabinet.proxies_models import ProxyAccess
+from cabinet.staff.models import StaffProfile
+from catalog.models import Doctor, Specialty
 from tests.cabinet.conftest import open_cabinet, verified_login, verified_staff_login
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +113,15 @@ def test_staff_without_a_record_get_no_line(client, admin_user):
     response = client.get("/cabinet/notifications/")
     assert response.status_code == 200
     assert 'class="whose-data' not in response.content.decode()
+
+
+def test_a_staff_card_names_the_patient_it_shows(client, demo_patient):
+    endocrinology = Specialty.objects.create(external_id="sp-058", name="Эндокринология")
+    doctor = Doctor.objects.create(external_id="dr-058-1", last_name="Врачова", first_name="Ирина")
+    doctor.specialties.add(endocrinology)  # she saw the demo patient
+    head = User.objects.create_user("head", password="x-secret-2026", is_staff=True)
+    StaffProfile.objects.create(user=head, role="head", department=endocrinology)
+    verified_staff_login(client, head)
+    page = client.get(reverse("cabinet:staff:patient-card", args=[demo_patient.pk]))
+    assert page.status_code == 200
+    assert whose_line(page.content.decode()) == f"Данные пациента: {demo_patient}"
