@@ -7,12 +7,12 @@ Runs against the database the environment names (by default the embedded
 SQLite of `make run`; DATABASE_URL=postgres://... for PostgreSQL), after
 `manage.py load_demo`. Server time is measured in-process through Django's
 full middleware stack (no network), after a warm-up, for the home page, a
-service page, a doctor page and a lab test page; it prints p50 and p95 in ms
+service page, the doctor finder, a doctor page and a lab test page; it prints p50 and p95 in ms
 twice: as anonymous visitors get them (the page cache) and rendered afresh.
 
 --lighthouse starts the site on a free port (`manage.py runserver`, as `make
 run` does), runs npm's `lighthouse` (mobile preset, simulated throttling)
-with Debian's Chromium on each of the four pages and prints the four
+with Debian's Chromium on each of the pages and prints the four
 category scores. CHROME_PATH defaults to /usr/bin/chromium.
 """
 
@@ -48,10 +48,11 @@ def setup_django() -> None:
 
 
 def bench_paths() -> dict[str, str]:
-    from clinic_pages.models import DoctorPage, LabTestPage, ServicePage
+    from clinic_pages.models import DoctorIndexPage, DoctorPage, LabTestPage, ServicePage
 
     return {
         "home": "/",
+        "finder": DoctorIndexPage.objects.live().first().url,
         "service": ServicePage.objects.live().order_by("pk").first().url,
         "doctor": DoctorPage.objects.live().order_by("pk").first().url,
         "lab test": LabTestPage.objects.live().order_by("pk").first().url,

@@ -473,3 +473,19 @@ def doctor_cards(doctor_pages: list) -> list[DoctorCard]:
             )
         )
     return cards
+
+
+def remembered_branch_ids(request: HttpRequest) -> frozenset[int] | None:
+    """The branches of the visitor's remembered choice (a branch, or a city's), for
+    pages outside the finder that list times (a doctor's page); None: no choice."""
+    from booking.directory import directory
+
+    token = remembered_branch(request)
+    if token is None:
+        return None
+    active = [b for b in directory().branches.values() if b.is_active]
+    for city in places(active):
+        for place in city.places:
+            if place.token == token:
+                return place.branch_ids
+    return None
