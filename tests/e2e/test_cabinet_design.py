@@ -10,29 +10,15 @@ from datetime import date
 from django.test import Client
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.cabinet.conftest import make_patient, open_cabinet
+from tests.e2e.axe_check import serious_violations
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def assert_fields_fit_a_phone(page, names: list[str]) -> None:
