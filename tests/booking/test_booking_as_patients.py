@@ -269,3 +269,25 @@ def test_api_errors_are_russian(client, db):
         "Введите мобильный номер в виде +7 900 000-00-00."
     ]
     assert invalid["error"]["fields"]["last_name"] == ["Требуется заполнить это поле."]
+
+
+def test_every_page_that_books_carries_the_token_only_for_a_logged_in_patient(demo_clinic):
+    from cabinet.models import User
+    from clinic_pages.models import CheckupPage, DoctorPage, LabTestPage
+
+    pages = [
+        DoctorPage.objects.live().first().url,
+        LabTestPage.objects.live().first().url,
+        CheckupPage.objects.live().first().url,
+        f"/book/embed/?doctor={DoctorPage.objects.live().first().doctor_id}",
+    ]
+    guest = Client()
+    patient = Client()
+    open_cabinet(patient, User.objects.get(username="patient"))
+    for url in pages:
+        anonymous = guest.get(url).content.decode()
+        assert "data-booking" in anonymous, url
+        assert "data-csrf" not in anonymous, url  # a guest's page stays cacheable
+        mine = patient.get(url).content.decode()
+        assert re.search(r'data-csrf="[\w-]{32,}"', mine), url
+        assert "Для кого запись" in mine, url
