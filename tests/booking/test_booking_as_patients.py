@@ -25,8 +25,9 @@ PHONE = "+79990000001"
 
 
 @pytest.fixture
-def parent(clinic, consent_documents):
+def parent(clinic, request):
     """The demo's mother (linked, consents signed) with her daughter under a proxy."""
+    request.getfixturevalue("consent_documents")
     user = make_patient(phone=PHONE, username=PHONE, mis_id="pt-demo-0001")
     child = Patient.objects.create(
         mis_id="pt-demo-0002",
