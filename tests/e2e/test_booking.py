@@ -49,11 +49,11 @@ def texted_code(phone: str) -> str:
     raise AssertionError("no code was texted")
 
 
-def test_from_the_doctor_page_to_a_booking_in_three_taps(live_server, phone, doctor_page):
+def test_a_guest_books_from_the_doctor_page_in_four_taps(live_server, phone, doctor_page):
     phone.goto(live_server.url + doctor_page.url)
     slot = phone.locator(".slot__button").first
     expect(slot).to_be_visible()
-    slot.tap()  # tap 1: the slot is held (2-3 taps to a held slot: here one)
+    slot.tap()  # tap 1: the slot is held
     expect(phone.locator(".booking__title")).to_contain_text("удерживается")
     assert Appointment.objects.get().status == "held"
     fill_patient(phone)
@@ -76,7 +76,9 @@ def test_from_the_doctor_page_to_a_booking_in_three_taps(live_server, phone, doc
     expect(done).to_contain_text(appointment.branch.address)
     expect(done).to_contain_text("местное время филиала")
     expect(done.locator("[data-done-calendar]")).to_have_attribute("href", re.compile(r"\.ics$"))
-    expect(done.locator("[data-done-manage]")).to_have_attribute("href", re.compile("/book/manage/"))
+    expect(done.locator("[data-done-manage]")).to_have_attribute(
+        "href", re.compile("/book/manage/")
+    )
     expect(phone.locator("[data-waitlist]")).to_be_hidden()
     expect(phone.locator(".slot__button")).to_have_count(0)
     assert phone.errors == []
