@@ -21,6 +21,7 @@ from integrations.models import SmsDelivery
 from tests.cabinet.conftest import open_cabinet
 from tests.e2e.axe_check import serious_violations
 from tests.e2e.conftest import PHONE
+from tests.e2e.taps import Taps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -49,25 +50,6 @@ def parent_on_phone(live_server, phone, demo_site):
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
     return parent
-
-
-class Taps:
-    """Counts the patient's taps (text typed is counted apart) and prints the
-    count past pytest's capture, so that every run shows it."""
-
-    def __init__(self, capsys):
-        self.count = 0
-        self.capsys = capsys
-
-    def __call__(self, locator):
-        locator.tap()
-        self.count += 1
-
-    def report(self, what: str) -> int:
-        with self.capsys.disabled():
-            print(f"\n[taps] {what}: {self.count}")  # noqa: T201
-        count, self.count = self.count, 0
-        return count
 
 
 def test_a_parent_books_for_her_child_then_cancels(
@@ -179,8 +161,7 @@ def test_a_guests_booking_steps_and_confirmation_pass_axe(live_server, browser, 
             code = re.search(r"\b(\d{6})\b", sms.text).group(1)
             break
         phone.wait_for_timeout(100)
-    form.get_by_label("Код из SMS").fill(code)
-    form.get_by_role("button", name="Записаться на это время").tap()
+    form.get_by_label("Код из SMS").fill(code)  # the sixth digit books
     expect(phone.locator("[data-done]")).to_be_visible()
     assert serious_violations(phone) == []
     assert phone.errors == []

@@ -2,22 +2,20 @@
 finder, counting taps; axe (WCAG 2.1 A/AA) finds nothing serious on the finder."""
 
 import io
+import re
 
 from django.core.management import call_command
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from booking.models import Appointment
 from catalog.models import Specialty
+from integrations.models import SmsDelivery
+from tests.e2e.axe_check import serious_violations
+from tests.e2e.taps import Taps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
 
 
 @pytest.fixture
@@ -26,40 +24,74 @@ def demo(settings, tmp_path):
     call_command("load_demo", stdout=io.StringIO())
 
 
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+def texted_code(page, phone: str) -> str:
+    for _ in range(50):
+        sms = SmsDelivery.objects.filter(purpose="booking_code", phone=phone).last()
+        if sms:
+            return re.search(r"\b(\d{6})\b", sms.text).group(1)
+        page.wait_for_timeout(100)
+    raise AssertionError("no code was texted")
 
 
-def test_home_to_a_held_time_in_three_taps_and_the_finder_passes_axe(live_server, phone, demo):
-    taps = 0
+def to_a_cardiologists_time(phone, live_server, taps) -> None:
+    """Home → the finder → one specialty → a time held from the list."""
     phone.goto(live_server.url + "/")
-    phone.locator(".action-bar__button--book").tap()  # «Записаться» → the finder
-    taps += 1
+    taps(phone.locator(".action-bar__button--book"))  # «Записаться» → the finder
     expect(phone.locator("h1")).to_have_text("Врачи")
     assert serious_violations(phone) == []
-
-    phone.locator(".finder-chip", has_text="Кардиология").tap()  # one specialty
-    taps += 1
+    taps(phone.locator(".finder-chip", has_text="Кардиология"))  # one specialty
     expect(phone.locator(".finder-chip[aria-current]")).to_have_text("Кардиология")
-    cards = phone.locator(".doctor-card")
-    expect(cards).to_have_count(3)
+    expect(phone.locator(".doctor-card")).to_have_count(3)
     first_time = phone.locator(".doctor-card .slot__button").first
     expect(first_time).to_be_visible()
     phone.wait_for_load_state("networkidle")  # the components checked their times
-    first_time.tap()  # a time, held from the list
-    taps += 1
+    assert serious_violations(phone) == []
+    taps(first_time)  # a time, held from the list
     expect(phone.locator(".booking__title").first).to_contain_text("удерживается")
     held = Appointment.objects.get()
     assert held.status == "held"
     assert held.doctor.specialties.filter(pk=Specialty.objects.get(name="Кардиология").pk).exists()
-    print(f"taps: home → held time: {taps}")  # noqa: T201 - the note reads it
-    assert taps <= 3
+
+
+def test_a_guest_from_the_home_page_through_the_finder_to_a_booking(
+    live_server, phone, demo, capsys
+):
+    taps = Taps(capsys)
+    to_a_cardiologists_time(phone, live_server, taps)
+    assert taps.report("guest, home → a held time (finder)") <= 3
+    taps.count = 3
+    form = phone.locator("form:has([data-book])")
+    form.get_by_label("Фамилия").fill("Тестова")
+    form.get_by_label("Имя").fill("Анна")
+    form.get_by_label("Мобильный телефон").fill("+7 999 000-00-51")
+    taps(form.get_by_label("обработку моих"))
+    taps(form.get_by_role("button", name="Получить код по SMS"))
+    form.get_by_label("Код из SMS").fill(texted_code(phone, "+79990000051"))  # 6th digit books
+    expect(phone.locator("[data-done-title]")).to_contain_text("Вы записаны")
+    assert taps.report("guest, home → a confirmed booking (+ name, phone, code typed)") <= 5
+    assert Appointment.objects.get().status == "confirmed"
     assert serious_violations(phone) == []
+    assert phone.errors == []
+
+
+def test_a_logged_in_patient_books_from_the_finder(live_server, phone, demo, capsys):
+    from django.test import Client
+
+    from cabinet.models import User
+    from tests.cabinet.conftest import open_cabinet
+
+    client = Client()
+    open_cabinet(client, User.objects.get(username="patient"))
+    phone.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    taps = Taps(capsys)
+    to_a_cardiologists_time(phone, live_server, taps)
+    taps(phone.get_by_role("button", name="Записаться на это время"))
+    expect(phone.locator("[data-done-person]")).to_have_text("Демонстрационная Пациентка Тестовна")
+    assert taps.report("logged-in patient, home → a confirmed booking (finder)") <= 4
+    booked = Appointment.objects.get()
+    assert (booked.status, booked.patient.username) == ("confirmed", "patient")
     assert phone.errors == []
 
 

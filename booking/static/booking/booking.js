@@ -83,8 +83,15 @@
   // The page may come from a cache: drop the times that were taken since.
   Booking.prototype.refresh = function () {
     var self = this;
-    var count = this.list.querySelectorAll("li[data-start]").length;
-    var query = "slots/?doctor=" + this.doctor + "&service=" + this.service + "&limit=" + (count + 20);
+    // Ask for the free times of the days the list spans (a finder filtered by
+    // date or branch shows later times than the nearest few).
+    var items = this.list.querySelectorAll("li[data-start]");
+    if (!items.length) return;
+    var last = new Date(items[items.length - 1].dataset.start);
+    last.setUTCDate(last.getUTCDate() + 1);
+    var query = "slots/?doctor=" + this.doctor + "&service=" + this.service + "&limit=500" +
+      "&date_from=" + new Date(items[0].dataset.start).toISOString().slice(0, 10) +
+      "&date_to=" + last.toISOString().slice(0, 10);
     this.call(query).then(function (answer) {
       if (answer.status !== 200) return;
       var free = {};
@@ -237,7 +244,12 @@
           field.hidden = false;
           field.querySelector("input").required = true;
           self.say(self.section.dataset.msgCodeSent + " " + phone + ".");
-          field.querySelector("input").focus();
+          var input = field.querySelector("input");
+          // The sixth digit books: no extra tap (also when the phone fills it in).
+          input.addEventListener("input", function () {
+            if (/^\d{6}$/.test(input.value.trim())) self.confirm(form);
+          });
+          input.focus();
         } else {
           self.showFieldErrors(form, answer.data);
         }
@@ -249,6 +261,8 @@
 
   Booking.prototype.confirm = function (form) {
     var self = this;
+    if (this.confirming) return;  // the sixth digit and Enter at once: one request
+    this.confirming = true;
     var errors = form.querySelector("[data-errors]");
     errors.textContent = "";
     var submit = form.querySelector("[data-book]");
@@ -267,6 +281,7 @@
     if (this.codeSent) body.code = form.code.value.trim();
     this.call("appointments/" + this.held.id + "/confirm/", body)
       .then(function (answer) {
+        self.confirming = false;
         submit.disabled = false;
         var data = answer.data;
         if ((answer.status === 200 || answer.status === 202) && data.status === "rejected") {
@@ -281,6 +296,7 @@
           self.showFieldErrors(form, data);
         }
       }).catch(function () {
+        self.confirming = false;
         submit.disabled = false;
         errors.textContent = self.section.dataset.msgError;
       });
