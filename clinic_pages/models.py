@@ -304,8 +304,14 @@ class DoctorPage(ClinicPage):
         return self.search_description or f"{self.doctor.full_name}: {doctor_summary(self.doctor)}"
 
     def get_context(self, request, *args, **kwargs):
+        from clinic_pages.doctor_finder import remembered_branch_ids
+
         context = super().get_context(request, *args, **kwargs)
-        context["free_slots"] = next_free_slots(doctor=self.doctor)
+        # The city or branch the visitor chose in the finder comes first.
+        chosen = remembered_branch_ids(request)
+        slots = next_free_slots(doctor=self.doctor, limit=200 if chosen else 8)
+        there = [s for s in slots if s.branch and s.branch.pk in chosen] if chosen else []
+        context["free_slots"] = (there or slots)[:8]
         return context
 
     def page_structured_data(self, request) -> list[dict]:

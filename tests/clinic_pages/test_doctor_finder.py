@@ -215,3 +215,22 @@ def test_home_and_book_button_lead_to_the_finder(client, finder_site):
     body = html(client.get("/"))
     assert re.search(r'class="action-bar__button action-bar__button--book" href="/doctors/"', body)
     assert 'href="/doctors/">' in body
+
+
+def test_a_doctors_page_lists_the_remembered_branchs_times_first(client, finder_site):
+    from booking.selectors import next_free_slots
+
+    doctor_page = next(
+        p
+        for p in DoctorPage.objects.live().select_related("doctor")
+        if p.doctor.branches.count() > 1
+        and len({s.branch.pk for s in next_free_slots(doctor=p.doctor, limit=200)}) > 1
+    )
+    slots = next_free_slots(doctor=doctor_page.doctor, limit=200)
+    later_branch = slots[-1].branch
+    assert slots[0].branch != later_branch or any(s.branch != later_branch for s in slots)
+    plain = client.get(doctor_page.url).context["free_slots"]
+    assert plain == slots[:8]
+    client.get(FINDER, {"branch": later_branch.pk})  # chosen once in the finder
+    remembered = client.get(doctor_page.url).context["free_slots"]
+    assert remembered and {s.branch for s in remembered} == {later_branch}
