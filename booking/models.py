@@ -46,7 +46,23 @@ class ScheduleInterval(models.Model):
         return f"{self.doctor_id} {self.kind} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
 
 
-class Appointment(models.Model):
+class WithConsent(models.Model):
+    """The consent to the processing of personal data a booking or a waitlist
+    entry was made with (booking.consent.ConsentGiven reads and writes it)."""
+
+    consent_version = models.PositiveIntegerField(null=True, blank=True)
+    consent_sha256 = models.CharField(max_length=64, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    consent_ip = models.GenericIPAddressField(null=True, blank=True)
+    consent_via = models.CharField(
+        max_length=8, blank=True, help_text="form: ticked at booking; cabinet: signed there"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Appointment(WithConsent):
     """A visit booked through the platform: held, then confirmed, in the MIS too.
 
     Two active appointments (held, awaiting, confirmed) of one doctor never
@@ -102,14 +118,6 @@ class Appointment(models.Model):
     # The MIS id of the person the visit is for, when the account knows it
     # (the patient themselves, or a child booked by a parent under a proxy).
     patient_mis_id = models.CharField(max_length=64, blank=True)
-    # The consent to the processing of personal data the booking was made with.
-    consent_version = models.PositiveIntegerField(null=True, blank=True)
-    consent_sha256 = models.CharField(max_length=64, blank=True)
-    consent_at = models.DateTimeField(null=True, blank=True)
-    consent_ip = models.GenericIPAddressField(null=True, blank=True)
-    consent_via = models.CharField(
-        max_length=8, blank=True, help_text="form: ticked at booking; cabinet: signed there"
-    )
     mis_appointment_id = models.CharField(max_length=64, blank=True)
     # A reschedule: this appointment replaces that one, which is cancelled
     # only once the MIS has confirmed this one.
@@ -182,7 +190,7 @@ class Reminder(models.Model):
         return self.sms.status if self.sms else ""
 
 
-class WaitlistEntry(models.Model):
+class WaitlistEntry(WithConsent):
     """A patient waiting for an earlier time with a doctor or in a specialty."""
 
     class Status(models.TextChoices):
@@ -207,12 +215,6 @@ class WaitlistEntry(models.Model):
     offer = models.ForeignKey(
         Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The consent to the processing of personal data given when joining.
-    consent_version = models.PositiveIntegerField(null=True, blank=True)
-    consent_sha256 = models.CharField(max_length=64, blank=True)
-    consent_at = models.DateTimeField(null=True, blank=True)
-    consent_ip = models.GenericIPAddressField(null=True, blank=True)
-    consent_via = models.CharField(max_length=8, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

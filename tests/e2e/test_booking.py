@@ -2,7 +2,6 @@
 
 import io
 import re
-import time
 
 from django.core.management import call_command
 from django.db import connections
@@ -15,7 +14,7 @@ from booking.consent import current_consent
 from booking.models import Appointment
 from booking.selectors import default_service
 from clinic_pages.models import DoctorPage
-from integrations.models import SmsDelivery
+from tests.e2e.codes import texted_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -37,16 +36,6 @@ def fill_patient(page, phone="+7 999 000-00-05"):
     form.get_by_label("Фамилия").fill("Тестова")
     form.get_by_label("Имя").fill("Анна")
     form.get_by_label("Мобильный телефон").fill(phone)
-
-
-def texted_code(phone: str) -> str:
-    """The code the site texted (the SMS row the gateway gets)."""
-    for _ in range(50):
-        sms = SmsDelivery.objects.filter(purpose="booking_code", phone=phone).last()
-        if sms:
-            return re.search(r"\b(\d{6})\b", sms.text).group(1)
-        time.sleep(0.1)
-    raise AssertionError("no code was texted")
 
 
 def test_a_guest_books_from_the_doctor_page_in_three_taps(live_server, phone, doctor_page):

@@ -2,7 +2,6 @@
 finder, counting taps; axe (WCAG 2.1 A/AA) finds nothing serious on the finder."""
 
 import io
-import re
 
 from django.core.management import call_command
 
@@ -11,8 +10,8 @@ from playwright.sync_api import expect
 
 from booking.models import Appointment
 from catalog.models import Specialty
-from integrations.models import SmsDelivery
 from tests.e2e.axe_check import serious_violations
+from tests.e2e.codes import texted_code
 from tests.e2e.taps import Taps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -22,15 +21,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 def demo(settings, tmp_path):
     settings.MIS_DEMO_STORE = str(tmp_path / "demo-mis.sqlite3")
     call_command("load_demo", stdout=io.StringIO())
-
-
-def texted_code(page, phone: str) -> str:
-    for _ in range(50):
-        sms = SmsDelivery.objects.filter(purpose="booking_code", phone=phone).last()
-        if sms:
-            return re.search(r"\b(\d{6})\b", sms.text).group(1)
-        page.wait_for_timeout(100)
-    raise AssertionError("no code was texted")
 
 
 def to_a_cardiologists_time(phone, live_server, taps) -> None:
@@ -66,7 +56,7 @@ def test_a_guest_from_the_home_page_through_the_finder_to_a_booking(
     form.get_by_label("Мобильный телефон").fill("+7 999 000-00-51")
     taps(form.get_by_label("обработку моих"))
     taps(form.get_by_role("button", name="Получить код по SMS"))
-    form.get_by_label("Код из SMS").fill(texted_code(phone, "+79990000051"))  # 6th digit books
+    form.get_by_label("Код из SMS").fill(texted_code("+79990000051"))  # 6th digit books
     expect(phone.locator("[data-done-title]")).to_contain_text("Вы записаны")
     assert taps.report("guest, home → a confirmed booking (+ name, phone, code typed)") <= 5
     assert Appointment.objects.get().status == "confirmed"
