@@ -258,6 +258,9 @@ def test_runs_with_python_dash_m_with_its_flags(closed_port, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C reaches it even when this run was started in the background
+        # (a shell's background job starts with SIGINT ignored, and children inherit that).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         banner = process.stdout.readline()
