@@ -77,3 +77,14 @@ def account_with_phone(phone: str):
     if not phone:
         return None
     return get_user_model().objects.filter(phone=phone, is_active=True).first()
+
+
+def account_of_guest(*, phone: str, last_name: str, first_name: str) -> tuple[object, str]:
+    """The account a guest's booking belongs to once the guest proved the phone
+    (the account whose verified phone it is, or None), and the MIS id of the
+    account's person with these names ("" when none matches)."""
+    owner = account_with_phone(phone)
+    if owner is None:
+        return None, ""
+    same = person_named(owner, last_name=last_name, first_name=first_name)
+    return owner, same.mis_id if same is not None else ""

@@ -308,7 +308,9 @@ def _nearest(slots: list[FreeSlot], around: datetime, count: int) -> list[FreeSl
     return sorted(slots, key=lambda s: abs(s.start - around))[:count]
 
 
-def _service_for(offer, *, service_id: int | None, online: bool | None):
+def service_for(offer, *, service_id: int | None = None, online: bool | None = None):
+    """The service a doctor's offer (booking.directory) is booked for: the one
+    asked for, else the first consultation (online or in person when asked)."""
     offered = offer.services
     if service_id is not None:
         return next((s for s in offered if s.pk == service_id), None)
@@ -347,7 +349,7 @@ def search_free_slots(
             continue
         if branch_id is not None and branch_id not in offer.branch_ids:
             continue
-        service = _service_for(offer, service_id=service_id, online=online)
+        service = service_for(offer, service_id=service_id, online=online)
         if service is not None:
             pairs.append((offer.doctor, service))
     found = cached_free_slots(

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from wagtail.images import get_image_model
 
-from booking.selectors import FreeSlot, default_service, is_room, slot_policy
+from booking.selectors import FreeSlot, default_service, is_room, service_for, slot_policy
 from catalog.models import Branch, Doctor, Service, Specialty
 from clinic_pages.services import transliterated_slug
 
@@ -265,14 +265,10 @@ class Finder:
         return self.page_query(page.next_page_number()) if page.has_next() else None
 
 
-def offered_service(offer_services: tuple[Service, ...], doctor: Doctor, *, online: bool):
+def offered_service(offer, *, online: bool):
     """The visit a card offers: the first consultation (the doctor page's default),
-    or with «online» the doctor's first online one."""
-    if not online:
-        return default_service(doctor)
-    online_services = [s for s in offer_services if s.is_online]
-    first_visits = [s for s in online_services if s.is_first_visit]
-    return (first_visits or online_services or [None])[0]
+    or with «online» the doctor's first online one (the slot search's rule)."""
+    return service_for(offer, online=True) if online else default_service(offer.doctor)
 
 
 def find_doctors(
@@ -315,7 +311,7 @@ def find_doctors(
             continue
         if filters.place and not offer.branch_ids & filters.place.branch_ids:
             continue
-        service = offered_service(offer.services, offer.doctor, online=filters.online)
+        service = offered_service(offer, online=filters.online)
         if service is None:
             continue
         chosen.append((offer.doctor, service))

@@ -205,13 +205,10 @@ class AppointmentConfirm(APIView):
                     appointment=appointment, phone=patient.phone, code=v.get("code", "")
                 )
                 # The guest proved the phone: the booking belongs to its account.
-                owner = people.account_with_phone(patient.phone)
-                if owner is not None and not patient.mis_id:
-                    same = people.person_named(
-                        owner, last_name=patient.last_name, first_name=patient.first_name
-                    )
-                    if same is not None:
-                        patient = replace(patient, mis_id=same.mis_id)
+                owner, mis_id = people.account_of_guest(
+                    phone=patient.phone, last_name=patient.last_name, first_name=patient.first_name
+                )
+                patient = replace(patient, mis_id=mis_id)
         appointment = services.confirm(
             appointment=appointment,
             patient=patient,
