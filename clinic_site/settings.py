@@ -52,6 +52,7 @@ else:
     DEBUG = env.bool("DEBUG", default=True)
 
 INSTALLED_APPS = [
+    "clinic_site",  # project-wide management commands (load_demo)
     "clinic_pages",
     "booking",
     "catalog",

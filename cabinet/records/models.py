@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cabinet.crypto import EncryptedTextField, get_record_file_storage
+from clinic_site.crypto import EncryptedTextField, get_record_file_storage
 from cabinet.models import Patient
 
 

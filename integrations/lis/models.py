@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cabinet.crypto import EncryptedTextField
+from clinic_site.crypto import EncryptedTextField
 
 
 class InboundLabEvent(models.Model):

@@ -106,7 +106,7 @@ def test_rotation_re_encrypts_everything_with_the_new_key(patient_a, settings):
 def test_production_refuses_to_encrypt_without_keys():
     from django.core.exceptions import ImproperlyConfigured
 
-    from cabinet.crypto import encrypt_text
+    from clinic_site.crypto import encrypt_text
 
     with pytest.raises(ImproperlyConfigured):
         encrypt_text("x")

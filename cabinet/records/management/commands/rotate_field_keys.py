@@ -4,7 +4,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
 
-from cabinet.crypto import EncryptedFileStorage, EncryptedTextField, is_current, rotate_token
+from clinic_site.crypto import EncryptedFileStorage, EncryptedTextField, is_current, rotate_token
 
 
 def _encrypted_fields(model: type[models.Model]) -> list[EncryptedTextField]:
