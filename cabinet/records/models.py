@@ -9,8 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic_site.crypto import EncryptedTextField, get_record_file_storage
 from cabinet.models import Patient
+from clinic_site.crypto import EncryptedTextField, get_record_file_storage
 
 
 class Visit(models.Model):
