@@ -12,7 +12,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic_$(RUN_ID)
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint format check messages
+.PHONY: run test setup machine lint format check messages
 
 ## run: install what is missing, migrate, load the demo clinic, serve it with a worker
 run: setup
@@ -21,12 +21,16 @@ run: setup
 	$(PY) -m clinic_site.embedded --host $(HOST) --port $(PORT)
 
 ## test: the whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL override)
-test: setup
+test: machine setup
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
 	REDIS_KEY_PREFIX="test-$(RUN_ID)" CLINIC_VAR_DIR="$(CURDIR)/var/test-$(RUN_ID)" \
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; rm -rf "$(CURDIR)/var/test-$(RUN_ID)"; exit $$status
 
 setup: $(VENV)/.installed node_modules/.installed
+
+## machine: the Debian packages and services the tests need (installs them as root)
+machine:
+	scripts/prepare-machine
 
 $(VENV)/.installed: requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +44,7 @@ node_modules/.installed: package.json package-lock.json
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: setup
 	$(VENV)/bin/ruff format .

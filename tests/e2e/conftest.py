@@ -42,7 +42,7 @@ def _sync_orm_beside_playwright(monkeypatch):
 @pytest.fixture
 def browser():
     if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (scripts/prepare-machine)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
