@@ -16,7 +16,23 @@ import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+
+class RecordingEnv(environ.Env):
+    """django-environ's reader that remembers the name of every variable read:
+    tests/test_configuration_reference.py checks docs/configuration.md against it."""
+
+    def __init__(self, **scheme):
+        super().__init__(**scheme)
+        self.names_read: set[str] = set()
+
+    def get_value(self, var, *args, **kwargs):
+        self.names_read.add(var)
+        return super().get_value(var, *args, **kwargs)
+
+
+env = RecordingEnv()
+# Filled while this module runs: every environment variable the settings read.
+ENVIRONMENT_VARIABLES_READ = env.names_read
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
