@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from booking.links import manage_url
 from booking.models import Appointment, Reminder
-from cabinet.notifications import wants
+from cabinet.notifications.services import wants
 from integrations.sms.services import send_sms
 
 logger = logging.getLogger(__name__)

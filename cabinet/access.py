@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from cabinet.models import Patient, User
+from cabinet.accounts.models import Patient, User
 
 ACTING_PATIENT_SESSION_KEY = "cabinet_acting_patient"
 
@@ -19,7 +19,7 @@ ACTING_PATIENT_SESSION_KEY = "cabinet_acting_patient"
 def accessible_patients(user: User) -> QuerySet[Patient]:
     """Patients whose cabinet data `user` may open: their own record, and
     children through a verified proxy that has not ended (the 15th birthday)."""
-    from cabinet.proxies import valid_grants
+    from cabinet.proxies.services import valid_grants
 
     if not user.is_authenticated:
         return Patient.objects.none()
@@ -34,8 +34,8 @@ def acting_patient(request: HttpRequest) -> Patient:
     to is no longer theirs to open (the proxy ended); ConsentRequired (turned
     into the consent page) until the current consents are signed.
     """
-    from cabinet.consent import require_consent
-    from cabinet.two_factor import is_verified
+    from cabinet.accounts.two_factor import is_verified
+    from cabinet.consent.services import require_consent
 
     user = request.user
     if not is_verified(user):

@@ -4,11 +4,11 @@ linked from Wagtail's menu by cabinet.wagtail_hooks)."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from cabinet.accounts import AccountLinkError, approve_link_request, reject_link_request
-from cabinet.accounts_models import LinkRequest
-from cabinet.consent_models import ConsentDocument, ConsentSignature
-from cabinet.proxies import approve_proxy_request, reject_proxy_request
-from cabinet.proxies_models import ProxyAccess, ProxyRequest
+from cabinet.accounts.models import LinkRequest
+from cabinet.accounts.services import AccountLinkError, approve_link_request, reject_link_request
+from cabinet.consent.models import ConsentDocument, ConsentSignature
+from cabinet.proxies.models import ProxyAccess, ProxyRequest
+from cabinet.proxies.services import approve_proxy_request, reject_proxy_request
 
 
 def _decide(modeladmin, request, queryset, decide):

@@ -9,6 +9,7 @@ class CabinetConfig(AppConfig):
     verbose_name = _("Patient cabinet")
 
     def ready(self) -> None:
-        from cabinet import booking_sources, lockout  # noqa: F401 (lockout: its signals)
+        from cabinet import booking_sources
+        from cabinet.accounts import lockout  # noqa: F401 (its signals)
 
         booking_sources.register()

@@ -33,7 +33,7 @@ def acting(request) -> Person | None:
     from django.http import Http404
 
     from cabinet.access import acting_patient
-    from cabinet.consent import ConsentRequired
+    from cabinet.consent.services import ConsentRequired
 
     try:
         return _person(acting_patient(request), request.user)
@@ -42,8 +42,8 @@ def acting(request) -> Person | None:
 
 
 def _current_document():
-    from cabinet.consent import current_documents
-    from cabinet.consent_models import ConsentDocument
+    from cabinet.consent.models import ConsentDocument
+    from cabinet.consent.services import current_documents
 
     return next(
         (d for d in current_documents() if d.kind == ConsentDocument.Kind.PERSONAL_DATA), None
@@ -60,7 +60,7 @@ def current_consent() -> ConsentText | None:
 
 
 def signed_by(user) -> bool:
-    from cabinet.consent import unsigned_documents
+    from cabinet.consent.services import unsigned_documents
 
     document = _current_document()
     return document is not None and document not in unsigned_documents(user)

@@ -90,7 +90,7 @@ def ensure_demo_second_factors() -> None:
     """Login codes by SMS for the patient, the demo TOTP key for staff."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cabinet.two_factor import ensure_phone_device
+    from cabinet.accounts.two_factor import ensure_phone_device
 
     User = get_user_model()
     patient = User.objects.filter(username=DEMO_PATIENT.username).first()
@@ -106,9 +106,9 @@ def ensure_demo_second_factors() -> None:
 def ensure_demo_patient_records(user) -> None:
     """Link the demo patient to her MIS record and give her the verified proxy
     of her daughter (pt-demo-0002, under 15)."""
-    from cabinet.accounts import patient_from_mis
-    from cabinet.models import Patient
-    from cabinet.proxies_models import ProxyAccess
+    from cabinet.accounts.models import Patient
+    from cabinet.accounts.services import patient_from_mis
+    from cabinet.proxies.models import ProxyAccess
     from integrations.mis.demo_patients import DEMO_CHILD
     from integrations.mis.demo_patients import DEMO_PATIENT as MIS_PATIENT
 
@@ -128,7 +128,7 @@ def ensure_demo_patient_records(user) -> None:
 
 
 def ensure_consent_documents() -> None:
-    from cabinet.consent_models import ConsentDocument
+    from cabinet.consent.models import ConsentDocument
 
     published = datetime(2026, 1, 1, tzinfo=ZoneInfo("Europe/Moscow"))
     for kind, (title, text) in CONSENT_TEXTS.items():

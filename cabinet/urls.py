@@ -5,13 +5,13 @@ Each part of the cabinet keeps its own urls module and is included here.
 
 from django.urls import include, path
 
-from booking import cabinet_views
+from cabinet.appointments import views as appointment_views
 
 app_name = "cabinet"
 urlpatterns: list = [
-    path("", include("cabinet.accounts_urls")),
+    path("", include("cabinet.accounts.urls")),
     path("", include("cabinet.records.urls")),
     path("staff/", include("cabinet.staff.urls")),
-    path("appointments/", cabinet_views.appointments, name="appointments"),
-    path("appointments/<uuid:public_id>/", cabinet_views.appointment, name="appointment"),
+    path("appointments/", appointment_views.appointments, name="appointments"),
+    path("appointments/<uuid:public_id>/", appointment_views.appointment, name="appointment"),
 ]

@@ -118,8 +118,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "cabinet.two_factor.SecondFactorMiddleware",
-    "cabinet.consent.ConsentMiddleware",
+    "cabinet.accounts.two_factor.SecondFactorMiddleware",
+    "cabinet.consent.middleware.ConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -431,12 +431,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-AUTHENTICATION_BACKENDS = ["cabinet.lockout.LockoutModelBackend"]
+AUTHENTICATION_BACKENDS = ["cabinet.accounts.lockout.LockoutModelBackend"]
 LOGIN_URL = "cabinet:login"
 LOGIN_REDIRECT_URL = "/cabinet/"
 LOGOUT_REDIRECT_URL = "/"
 # Patients log in with password + a code texted by our SMS port; staff with a TOTP app.
-TWO_FACTOR_SMS_GATEWAY = "cabinet.two_factor.SmsPortGateway"
+TWO_FACTOR_SMS_GATEWAY = "cabinet.accounts.two_factor.SmsPortGateway"
 TWO_FACTOR_PATCH_ADMIN = False
 PHONENUMBER_DEFAULT_REGION = "RU"
 # Login codes one phone number may get per hour (resends included).

@@ -14,7 +14,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from two_factor.urls import urlpatterns as two_factor_urls
 
 from booking import views as booking_views
-from cabinet import accounts_views
+from cabinet.accounts import views as accounts_views
 from clinic_pages.views import robots_txt, search, serve_page
 from clinic_site.health import healthz
 

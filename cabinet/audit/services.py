@@ -8,9 +8,9 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cabinet.accounts.models import Patient, User
 from cabinet.audit.chain import GENESIS, record_hash
 from cabinet.audit.models import AuditRecord
-from cabinet.models import Patient, User
 
 # Any fixed number: the key of the PostgreSQL advisory lock that serialises
 # writers, so two concurrent records never claim the same previous hash.

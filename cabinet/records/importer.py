@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cabinet.models import Patient
+from cabinet.accounts.models import Patient
 from cabinet.records import services
 from cabinet.records.models import RecordImport
 from integrations.mis import get_mis_adapter

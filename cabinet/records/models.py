@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cabinet.models import Patient
+from cabinet.accounts.models import Patient
 from clinic_site.crypto import EncryptedTextField, get_record_file_storage
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from fpdf import FPDF
 
-from cabinet.models import Patient
+from cabinet.accounts.models import Patient
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 

@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cabinet.access import acting_patient
+from cabinet.accounts.models import Patient
 from cabinet.audit.models import AuditRecord
 from cabinet.audit.services import Actor, actor_from_request, write_audit
-from cabinet.models import Patient
 from cabinet.records import interpretation, services
 from cabinet.records.models import (
     Diagnosis,

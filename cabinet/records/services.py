@@ -15,9 +15,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from cabinet.accounts.models import Patient
 from cabinet.audit.models import AuditRecord
 from cabinet.audit.services import SYSTEM, Actor, write_audit
-from cabinet.models import Patient
 from cabinet.records import interpretation
 from cabinet.records.models import (
     Diagnosis,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from cabinet.models import Patient, User
+from cabinet.accounts.models import Patient, User
 from cabinet.staff.models import StaffProfile
 from catalog.models import Doctor
 

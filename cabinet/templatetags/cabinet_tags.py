@@ -8,9 +8,9 @@ from django import template
 from django.http import Http404
 
 from cabinet.access import acting_patient
-from cabinet.consent import ConsentRequired
-from cabinet.models import Patient
-from cabinet.two_factor import is_verified
+from cabinet.accounts.models import Patient
+from cabinet.accounts.two_factor import is_verified
+from cabinet.consent.services import ConsentRequired
 
 register = template.Library()
 

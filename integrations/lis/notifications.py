@@ -1,7 +1,7 @@
 """Telling the patient their lab results are ready.
 
 A patient with a cabinet account gets a cabinet notification, sent by SMS and
-email as their preferences say (cabinet.notifications.notify); a patient
+email as their preferences say (cabinet.notifications.services.notify); a patient
 without one (seen only through a parent's proxy, or not registered) gets
 the SMS alone, to the phone the MIS has."""
 
@@ -28,8 +28,8 @@ def text_results_ready(sender, *, patient, report, **_kwargs) -> None:
         return
     text = gettext("Your lab results are ready. See them in your personal account.")
     if patient.account_id is not None:
-        from cabinet.notifications import notify
-        from cabinet.notifications_models import NotificationKind
+        from cabinet.notifications.models import NotificationKind
+        from cabinet.notifications.services import notify
 
         notify(patient.account, NotificationKind.RESULTS_READY, text)
         return

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cabinet.models import Patient
+from cabinet.accounts.models import Patient
 from cabinet.records.services import save_document, save_lab_report
 from integrations import ports
 from integrations.lis.fhir_bundle import BundleContent, MalformedBundle, read_bundle

@@ -15,8 +15,8 @@ import pytest
 from booking.consent import current_consent
 from booking.links import manage_path
 from booking.models import Appointment
-from cabinet.models import Patient
-from cabinet.proxies_models import ProxyAccess
+from cabinet.accounts.models import Patient
+from cabinet.proxies.models import ProxyAccess
 from integrations.models import SmsDelivery
 from tests.booking.test_manage_link import deliver_all
 from tests.cabinet.conftest import consent_documents, make_patient, open_cabinet  # noqa: F401
@@ -273,7 +273,7 @@ def test_api_errors_are_russian(client, db):
 
 
 def test_every_page_that_books_carries_the_token_only_for_a_logged_in_patient(demo_clinic):
-    from cabinet.models import User
+    from cabinet.accounts.models import User
     from clinic_pages.models import CheckupPage, DoctorPage, LabTestPage
 
     pages = [

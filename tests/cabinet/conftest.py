@@ -12,10 +12,10 @@ from django.utils import timezone
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from cabinet.consent import sign
-from cabinet.consent_models import ConsentDocument
-from cabinet.models import Patient, User
-from cabinet.two_factor import ensure_phone_device
+from cabinet.accounts.models import Patient, User
+from cabinet.accounts.two_factor import ensure_phone_device
+from cabinet.consent.models import ConsentDocument
+from cabinet.consent.services import sign
 from integrations.models import SmsDelivery
 
 PROBE = "/cabinet/probe/"
@@ -122,7 +122,7 @@ def verified_staff_login(client, user) -> None:
 
 def open_cabinet(client, user) -> None:
     """Log in with both factors and sign the current consents: the cabinet opens."""
-    from cabinet.consent import current_documents
+    from cabinet.consent.services import current_documents
 
     if not user.phone:  # a login made for a test without a phone: give it one
         user.phone = f"+7999555{user.pk:04d}"

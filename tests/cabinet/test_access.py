@@ -8,8 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import pytest
 
+from cabinet.accounts.models import User
 from cabinet.audit.models import AuditRecord
-from cabinet.models import User
 from cabinet.records.models import Document, LabReport, RecordImport, Visit
 from cabinet.staff.models import StaffProfile
 from catalog.models import Doctor, Specialty

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 import pytest
 
-from cabinet.consent_models import ConsentDocument, ConsentSignature, ConsentWithdrawal
+from cabinet.consent.models import ConsentDocument, ConsentSignature, ConsentWithdrawal
 from tests.cabinet.conftest import last_code, verified_login
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ from django.core.management import call_command
 import pytest
 from django_otp.oath import totp
 
-from cabinet.consent import current_documents
-from cabinet.models import Patient, User
-from cabinet.proxies import valid_grants
+from cabinet.accounts.models import Patient, User
+from cabinet.consent.services import current_documents
+from cabinet.proxies.services import valid_grants
 from tests.cabinet.conftest import last_code
 
 pytestmark = pytest.mark.django_db

@@ -76,8 +76,8 @@ def test_stale_history_starts_an_import_fresh_does_not(demo_patient, settings):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_imports_in_the_background_and_progress_reaches_100(celery_worker, client):
+    from cabinet.accounts.models import Patient, User
     from cabinet.demo import ensure_demo_users
-    from cabinet.models import Patient, User
 
     ensure_demo_users()
     patient = Patient.objects.get(mis_id="pt-demo-0001")

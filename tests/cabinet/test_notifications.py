@@ -10,8 +10,8 @@ import pytest
 
 from booking.models import Appointment, Reminder
 from booking.notifications import send_due_reminders
-from cabinet.notifications import notify, set_preferences
-from cabinet.notifications_models import Notification
+from cabinet.notifications.models import Notification
+from cabinet.notifications.services import notify, set_preferences
 from catalog.models import Branch, Doctor
 from integrations.models import SmsDelivery
 from tests.booking.conftest import clinic, mis  # noqa: F401 (fixtures)

@@ -9,9 +9,9 @@ from django.utils import timezone
 import pytest
 
 from cabinet.access import accessible_patients
-from cabinet.models import Patient
-from cabinet.proxies import years_before
-from cabinet.proxies_models import ProxyAccess, ProxyRequest
+from cabinet.accounts.models import Patient
+from cabinet.proxies.models import ProxyAccess, ProxyRequest
+from cabinet.proxies.services import years_before
 from tests.cabinet.conftest import sign_all, verified_login, verified_staff_login
 
 pytestmark = pytest.mark.django_db

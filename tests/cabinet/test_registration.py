@@ -7,9 +7,8 @@ from django.test import Client
 
 import pytest
 
-from cabinet.accounts import approve_link_request
-from cabinet.accounts_models import LinkRequest
-from cabinet.models import Patient, User
+from cabinet.accounts.models import LinkRequest, Patient, User
+from cabinet.accounts.services import approve_link_request
 from integrations.models import SmsDelivery
 from tests.cabinet.conftest import last_code, shows, verified_staff_login
 

@@ -11,7 +11,7 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from cabinet.models import User
+from cabinet.accounts.models import User
 from integrations.models import SmsDelivery
 from tests.cabinet.conftest import make_patient, staff_with_totp
 

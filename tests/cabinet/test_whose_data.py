@@ -9,8 +9,8 @@ from django.urls import reverse
 
 import pytest
 
-from cabinet.models import Patient, User
-from cabinet.proxies_models import ProxyAccess
+from cabinet.accounts.models import Patient, User
+from cabinet.proxies.models import ProxyAccess
 from cabinet.staff.models import StaffProfile
 from catalog.models import Doctor, Specialty
 from tests.cabinet.conftest import open_cabinet, verified_login, verified_staff_login

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from booking.models import Appointment
 from booking.selectors import next_free_slots
-from cabinet.models import User
+from cabinet.accounts.models import User
 from clinic_pages.models import DoctorPage
 from integrations.models import SmsDelivery
 from tests.cabinet.conftest import open_cabinet

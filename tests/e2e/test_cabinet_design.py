@@ -56,9 +56,9 @@ def test_login_pages_fit_a_phone_and_pass_axe(live_server, phone):
 
 
 def test_cabinet_home_passes_axe_and_the_family_switch_announces_the_person(live_server, phone):
+    from cabinet.accounts.models import Patient, User
     from cabinet.demo import ensure_consent_documents
-    from cabinet.models import Patient, User
-    from cabinet.proxies_models import ProxyAccess
+    from cabinet.proxies.models import ProxyAccess
 
     parent = make_patient()
     ensure_consent_documents()

@@ -61,8 +61,8 @@ def sms_simulator(settings, celery_worker):
 def test_log_in_with_the_sms_code_sign_the_consent_land_in_the_cabinet(
     live_server, phone, sms_simulator
 ):
+    from cabinet.accounts.models import Patient
     from cabinet.demo import ensure_consent_documents
-    from cabinet.models import Patient
     from tests.cabinet.conftest import import_history
 
     make_patient()

@@ -5,8 +5,8 @@ from django.test import Client
 import pytest
 from playwright.sync_api import expect
 
+from cabinet.accounts.models import Patient
 from cabinet.demo import ensure_demo_users
-from cabinet.models import Patient
 from tests.cabinet.conftest import import_history, open_cabinet
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -67,7 +67,7 @@ def test_a_guest_from_the_home_page_through_the_finder_to_a_booking(
 def test_a_logged_in_patient_books_from_the_finder(live_server, phone, demo, capsys):
     from django.test import Client
 
-    from cabinet.models import User
+    from cabinet.accounts.models import User
     from tests.cabinet.conftest import open_cabinet
 
     client = Client()

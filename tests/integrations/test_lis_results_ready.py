@@ -3,8 +3,8 @@ list and the channels they chose) when they have an account, else by SMS."""
 
 import pytest
 
-from cabinet.models import Patient, User
-from cabinet.notifications_models import Notification, NotificationPreference
+from cabinet.accounts.models import Patient, User
+from cabinet.notifications.models import Notification, NotificationPreference
 from integrations.lis.signals import lab_report_arrived
 from integrations.models import SmsDelivery
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cabinet.models import Patient
+from cabinet.accounts.models import Patient
 from cabinet.records.models import Document, LabReport
 from integrations.lis.models import InboundLabEvent
 from integrations.lis.signing import signature

@@ -19,9 +19,9 @@ from two_factor.views import LoginView as TwoFactorLoginView
 
 from booking.phone_codes import PhoneCodeError, check_scoped_code, send_scoped_code
 from booking.services import BookingError
-from cabinet import accounts
 from cabinet.access import accessible_patients, acting_patient, on_behalf_of
-from cabinet.accounts_forms import (
+from cabinet.accounts import services as accounts
+from cabinet.accounts.forms import (
     BackupCodeForm,
     CodeForm,
     LockoutAuthenticationForm,
@@ -31,10 +31,9 @@ from cabinet.accounts_forms import (
     RegistrationForm,
     StaffAuthenticationForm,
 )
-from cabinet.accounts_models import LinkRequest
-from cabinet.models import User
+from cabinet.accounts.models import LinkRequest, User
+from cabinet.accounts.two_factor import SmsCodeLimit
 from cabinet.records.importer import import_if_stale
-from cabinet.two_factor import SmsCodeLimit
 from integrations.ports import MisError
 
 MIS_DOWN = gettext_lazy(

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cabinet.notifications_models import Notification, NotificationKind, NotificationPreference
+from cabinet.notifications.models import Notification, NotificationKind, NotificationPreference
 from integrations.sms.services import send_sms
 
 CHANNELS = ("sms", "email")

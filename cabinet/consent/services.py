@@ -2,22 +2,19 @@
 
 `acting_patient()` (cabinet.access) calls `require_consent()`; the
 ConsentRequired it raises becomes a redirect to the consent page in
-`ConsentMiddleware`, so every medical view is gated without knowing it.
+`cabinet.consent.middleware.ConsentMiddleware`, so every medical view is gated without knowing it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlencode
 
 from django.db import transaction
 from django.db.models import Max
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 
-from cabinet.consent_models import ConsentDocument, ConsentSignature, ConsentWithdrawal
-from cabinet.lockout import client_ip
+from cabinet.accounts.lockout import client_ip
+from cabinet.consent.models import ConsentDocument, ConsentSignature, ConsentWithdrawal
 
 
 class ConsentRequired(Exception):
@@ -94,19 +91,3 @@ def withdraw(user, kind: str, *, request) -> ConsentWithdrawal:
     return ConsentWithdrawal.objects.create(
         user=user, kind=kind, ip_address=client_ip(request) or None
     )
-
-
-class ConsentMiddleware:
-    """Turns ConsentRequired from any view into the consent page."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if isinstance(exception, ConsentRequired):
-            url = reverse("cabinet:consent")
-            return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
-        return None

@@ -50,7 +50,7 @@ class ProxyRequest(models.Model):
 
 class ProxyAccess(models.Model):
     """A verified grant. It ends on the child's 15th birthday (computed in
-    cabinet.proxies, never stored as a flag) or when revoked."""
+    cabinet.proxies.services, never stored as a flag) or when revoked."""
 
     parent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proxy_grants"

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cabinet.accounts import AccountLinkError, fold, mis_patient_by_id, patient_from_mis
-from cabinet.models import User
-from cabinet.proxies_models import ProxyAccess, ProxyRequest
+from cabinet.accounts.models import User
+from cabinet.accounts.services import AccountLinkError, fold, mis_patient_by_id, patient_from_mis
+from cabinet.proxies.models import ProxyAccess, ProxyRequest
 from integrations.mis import get_mis_adapter
 
 PROXY_AGE_LIMIT = 15

@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cabinet import proxies
 from cabinet.access import accessible_patients, switch_to
-from cabinet.accounts_forms import RegistrationForm
-from cabinet.proxies_models import ProxyRequest
+from cabinet.accounts.forms import RegistrationForm
+from cabinet.proxies import services as proxies
+from cabinet.proxies.models import ProxyRequest
 from integrations.ports import MisError
 
 

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cabinet.notifications import CHANNELS, preference, set_preferences
-from cabinet.notifications_models import Notification, NotificationKind
+from cabinet.notifications.models import Notification, NotificationKind
+from cabinet.notifications.services import CHANNELS, preference, set_preferences
 
 
 @login_required

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from booking.phone_codes import check_scoped_code, send_scoped_code
 from booking.services import BookingError
-from cabinet import consent
-from cabinet.accounts_forms import CodeForm
-from cabinet.consent_models import ConsentDocument, ConsentSignature
+from cabinet.accounts.forms import CodeForm
+from cabinet.consent import services as consent
+from cabinet.consent.models import ConsentDocument, ConsentSignature
 
 CODE_TTL = 600
 

@@ -14,9 +14,8 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from cabinet.accounts_models import LinkRequest
-from cabinet.models import Patient, User
-from cabinet.two_factor import ensure_phone_device
+from cabinet.accounts.models import LinkRequest, Patient, User
+from cabinet.accounts.two_factor import ensure_phone_device
 from integrations.mis import get_mis_adapter
 from integrations.ports import Patient as MisPatient
 

@@ -2,7 +2,10 @@
 
 from django.urls import path
 
-from cabinet import accounts_views, consent_views, notifications_views, proxies_views
+from cabinet.accounts import views as accounts_views
+from cabinet.consent import views as consent_views
+from cabinet.notifications import views as notifications_views
+from cabinet.proxies import views as proxies_views
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),

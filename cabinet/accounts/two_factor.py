@@ -105,7 +105,7 @@ OPEN_CABINET_PREFIXES = (
     "/cabinet/account/two_factor/qrcode/",
 )
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
-# The staff login (cabinet.accounts_views.StaffLoginView) is served at Wagtail's
+# The staff login (cabinet.accounts.views.StaffLoginView) is served at Wagtail's
 # own login address, so Wagtail's redirects and links reach it; Django admin's
 # login form would skip the second factor and is sent there.
 STAFF_LOGIN_PATH = "/admin/login/"
