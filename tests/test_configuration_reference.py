@@ -1,4 +1,5 @@
-"""docs/configuration.md names exactly the environment variables the project reads.
+"""docs/configuration.md names exactly the environment variables the project reads;
+the README's first screen and the links between the docs hold.
 
 The settings record every name they read (`ENVIRONMENT_VARIABLES_READ`, filled
 by the recording `env` at the top of clinic_site/settings.py). Some reads
@@ -149,3 +150,51 @@ def test_each_row_gives_meaning_default_and_example():
         if DOCUMENTED_ROW.match(line):
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
             assert len(cells) == 4 and all(cells), f"name, meaning, default, example: {line}"
+
+
+# The README and docs/: the first screen, and links that lead somewhere.
+README = ROOT / "README.md"
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def markdown_pages() -> list[Path]:
+    return [README, ROOT / "bench" / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+def heading_anchors(page: Path) -> set[str]:
+    """GitHub's anchors of a page's headings."""
+    anchors = set()
+    for line in page.read_text(encoding="utf-8").splitlines():
+        heading = re.match(r"^#{1,6}\s+(.*)$", line)
+        if heading:
+            text = heading.group(1).strip().lower().replace("`", "")
+            anchors.add(re.sub(r"[^\w\- ]", "", text).replace(" ", "-"))
+    return anchors
+
+
+def test_the_readme_starts_with_the_two_commands_and_stays_short():
+    lines = README.read_text(encoding="utf-8").splitlines()
+    assert len(lines) < 250
+    body = [line for line in lines if line.strip() and not line.startswith("# ")]
+    assert body[:4] == [
+        "```sh",
+        "make run    # set up everything and run the demo clinic at http://127.0.0.1:8000",
+        "make test   # run the whole test suite (PostgreSQL + Redis)",
+        "```",
+    ]
+
+
+def test_links_between_the_pages_resolve():
+    broken = []
+    for page in markdown_pages():
+        for target in LINK.findall(page.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z]+:", target):
+                continue  # http:, https:, mailto:
+            path, _, anchor = target.partition("#")
+            linked = (page.parent / path).resolve() if path else page
+            where = f"{page.relative_to(ROOT)}: {target}"
+            if not linked.exists():
+                broken.append(where)
+            elif anchor and anchor not in heading_anchors(linked):
+                broken.append(f"{where} (no such heading)")
+    assert not broken, broken
