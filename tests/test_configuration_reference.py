@@ -6,7 +6,10 @@ by the recording `env` at the top of clinic_site/settings.py). Some reads
 happen only in one configuration (production's HSTS, PostgreSQL's connection
 age), so the settings are loaded in each of them and the names joined.
 Variables read elsewhere (make's, the tests', the benchmarks') are found by
-reading the tree.
+reading the tree. Not covered, on purpose: variables only libraries read
+(Django's DJANGO_ALLOW_ASYNC_UNSAFE, which the e2e tests set), and copies of
+the whole environment handed to a child process (`{**os.environ}`), which
+read no variable by name.
 """
 
 import json
