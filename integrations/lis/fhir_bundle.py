@@ -1,5 +1,5 @@
 """A lab's FHIR R4 Bundle as ports values: DiagnosticReport + Observations -> LabReport,
-the PDF Binary -> PatientDocument. Observation mapping is the FHIR adapter's own."""
+the PDF Binary -> PatientDocument. Observations map as in integrations/protocols/fhir.py."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from integrations.mis.fhir import (
-    NOMENCLATURE,
-    _codes,
-    _observation,
-    _parse,
-    _ref_id,
-    _report_status,
-)
 from integrations.ports import LabReport, MisError, PatientDocument
+from integrations.protocols.fhir import (
+    NOMENCLATURE,
+    codes,
+    observation,
+    parse,
+    ref_id,
+    report_status,
+)
 
 PDF = "application/pdf"
 # Where a lab writes the patient's MIS id on the report's subject (assumed profile).
@@ -74,15 +74,15 @@ def lab_report(resource: Any, observations: dict[str, Any], *, zone: ZoneInfo) -
         raise MalformedBundle("the DiagnosticReport names no patient")
     results = []
     for reference in resource.result or []:
-        observation = observations.get(_ref_id(reference.reference))
-        if observation is None:
+        found = observations.get(ref_id(reference.reference))
+        if found is None:
             raise MalformedBundle(f"result {reference.reference} is not in the Bundle")
-        results.append(_observation(observation))
+        results.append(observation(found))
     collected = resource.effectiveDateTime or resource.issued
     if collected is None:
         raise MalformedBundle("the DiagnosticReport has neither effectiveDateTime nor issued")
     code = resource.code
-    catalog = _codes([code], NOMENCLATURE)
+    catalog = codes([code], NOMENCLATURE)
     return LabReport(
         external_id=resource.id,
         patient_id=patient_id,
@@ -90,7 +90,7 @@ def lab_report(resource: Any, observations: dict[str, Any], *, zone: ZoneInfo) -
         collected_at=_aware(collected, zone),
         issued_at=_aware(resource.issued or collected, zone),
         observations=tuple(results),
-        status=_report_status(resource.status),
+        status=report_status(resource.status),
         lab_test_id=f"lt-{catalog[0]}" if catalog else "",
         conclusion=resource.conclusion or "",
     )
@@ -113,7 +113,7 @@ def _resources(data: dict) -> list[Any]:
         if not isinstance(raw, dict):
             raise MalformedBundle(f"entry {number} has no resource")
         try:
-            resources.append(_parse(raw, f"entry {number}"))
+            resources.append(parse(raw, f"entry {number}"))
         except MisError as error:
             raise MalformedBundle(str(error)) from error
     return resources
@@ -130,7 +130,7 @@ def _patient_id(subject: Any) -> str:
     if identifier is not None and identifier.value:
         return identifier.value
     reference = subject.reference or ""
-    return _ref_id(reference) if reference.startswith("Patient/") else ""
+    return ref_id(reference) if reference.startswith("Patient/") else ""
 
 
 def _aware(moment: date | datetime, zone: ZoneInfo) -> datetime:

@@ -26,7 +26,8 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from integrations.mis.demo_patients import PATIENTS, matching
+from integrations.mis.demo_patients import PATIENTS
+from integrations.mis.matching import matching
 from integrations.ports import (
     BookingRequest,
     Branch,

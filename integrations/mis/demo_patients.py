@@ -82,23 +82,3 @@ def _generated(count: int = 40) -> tuple[Patient, ...]:
 
 PATIENTS: tuple[Patient, ...] = (DEMO_PATIENT, DEMO_CHILD, *FAMILY, *_generated())
 
-
-def _fold(text: str) -> str:
-    return text.strip().casefold().replace("ё", "е")
-
-
-def matching(
-    patients: tuple[Patient, ...] | list[Patient],
-    *,
-    phone: str,
-    birth_date: date | None = None,
-    last_name: str = "",
-) -> list[Patient]:
-    """The lookup rule of MisAdapter.find_patients, for simulators to share."""
-    return [
-        patient
-        for patient in patients
-        if patient.phone == phone
-        and (birth_date is None or patient.birth_date == birth_date)
-        and (not last_name or _fold(patient.last_name) == _fold(last_name))
-    ]

@@ -29,47 +29,31 @@ README «FHIR R4»):
   doctor's protocol is the Encounter's narrative (`text`), the diagnoses its
   `diagnosis` Conditions coded ICD-10, the first by rank the main one.
 
-Models: fhir.resources.R4B (FHIR 4.3, wire-compatible with R4 4.0.1 for every
-resource used here).
-
-Auth: `Authorization: <scheme> <token>` (Bearer by default; N3.Здоровье uses
-its own "N3 <guid>"). 401/403 is a MisError, 5xx / refused / timeout a
-MisUnavailable. Every call has a timeout. The server writes instants with an
-offset; the adapter reports them on `time_zone`.
+The client, the profile's code systems and the lab report mapping are
+integrations/protocols/fhir.py (shared with N3.Здоровье and the LIS). The
+server writes instants with an offset; the adapter reports them on `time_zone`.
 """
 
 from __future__ import annotations
 
 import email.utils
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode, urljoin
-from zoneinfo import ZoneInfo
+from urllib.parse import urlencode
 
-import httpx
-from fhir.resources.R4B import get_fhir_model_class
-from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.operationoutcome import OperationOutcome
 from lxml import etree
-from pydantic import ValidationError
 
-from integrations.mis.demo_patients import matching
+from integrations.mis.matching import matching
 from integrations.ports import (
     BookingRequest,
     Branch,
-    BreakInterval,
-    BusyInterval,
     Diagnosis,
     Doctor,
-    LabReport,
     MisAppointment,
-    MisError,
     MisStatus,
-    MisUnavailable,
-    Observation,
     Patient,
     PatientRecord,
     Schedule,
@@ -78,52 +62,32 @@ from integrations.ports import (
     SlotTaken,
     Specialty,
     Visit,
-    WorkInterval,
 )
+from integrations.protocols.fhir import (
+    BOOKING_SYSTEM,
+    CHARACTERISTIC,
+    EXT_DURATION,
+    EXT_PRICE,
+    EXT_TIME_ZONE,
+    ICD10,
+    NOMENCLATURE,
+    QUALIFICATION,
+    SPECIALTY_SYSTEM,
+    FhirClient,
+    codes,
+    parse,
+    ref_id,
+)
+from integrations.protocols.slots import schedule_from_slots
 
-FHIR_JSON = "application/fhir+json"
-EXT_TIME_ZONE = "http://hl7.org/fhir/StructureDefinition/timezone"
-# Assumed code systems and extensions of the clinic's FHIR profile.
-SPECIALTY_SYSTEM = "urn:clinic:fhir:specialty"
-NOMENCLATURE = "urn:oid:1.2.643.5.1.13.13.11.1070"  # the national nomenclature of services
-QUALIFICATION = "urn:clinic:fhir:qualification"
-CHARACTERISTIC = "urn:clinic:fhir:service-characteristic"
-EXT_DURATION = "urn:clinic:fhir:StructureDefinition/duration"
-EXT_PRICE = "urn:clinic:fhir:StructureDefinition/price"
-BOOKING_SYSTEM = "urn:clinic:fhir:booking"
-LOINC = "http://loinc.org"
-ICD10 = "http://hl7.org/fhir/sid/icd-10"
-PAGE_SIZE = 5000
 
-
-class FhirMis:
+class FhirMis(FhirClient):
     """MisAdapter and PatientRecordSource over a FHIR R4 REST server."""
 
     name = "fhir"
     # The server publishes free Slots on a 15-minute grid from the start of a
     # shift; a visit may follow another directly, and breaks are busy Slots.
     slot_policy = SlotPolicy(grid_minutes=15, buffer_minutes=0, breaks_block=True)
-
-    def __init__(
-        self,
-        *,
-        url: str,
-        token: str,
-        time_zone: str = "Europe/Moscow",
-        timeout: float = 10.0,
-        auth_scheme: str = "Bearer",
-        label: str = "FHIR",
-    ):
-        self.url = url.rstrip("/") + "/"
-        self.time_zone = time_zone
-        self.timeout = timeout
-        self._zone = ZoneInfo(time_zone)
-        self._label = label
-        self._http = httpx.Client(
-            base_url=self.url,
-            timeout=timeout,
-            headers={"Authorization": f"{auth_scheme} {token}", "Accept": FHIR_JSON},
-        )
 
     # --- the MisAdapter port ---------------------------------------------
 
@@ -166,16 +130,16 @@ class FhirMis:
         for service in self._search("HealthcareService"):
             duration = _extension(service.extension, EXT_DURATION, "valueDuration")
             price = _extension(service.extension, EXT_PRICE, "valueMoney")
-            specialty = _codes(service.specialty, SPECIALTY_SYSTEM)
+            specialty = codes(service.specialty, SPECIALTY_SYSTEM)
             services.append(
                 Service(
                     external_id=service.id,
-                    code=next(iter(_codes(service.type, NOMENCLATURE)), ""),
+                    code=next(iter(codes(service.type, NOMENCLATURE)), ""),
                     name=service.name or "",
                     specialty_id=specialty[0] if specialty else None,
                     duration_minutes=int(duration.value) if duration else 0,
                     price=Decimal(price.value) if price else Decimal(0),
-                    online="online" in _codes(service.characteristic, CHARACTERISTIC),
+                    online="online" in codes(service.characteristic, CHARACTERISTIC),
                 )
             )
         return services
@@ -184,7 +148,7 @@ class FhirMis:
         roles = defaultdict(list)
         for role in self._search("PractitionerRole"):
             if role.practitioner and role.practitioner.reference:
-                roles[_ref_id(role.practitioner.reference)].append(role)
+                roles[ref_id(role.practitioner.reference)].append(role)
         doctors = []
         for practitioner in self._search("Practitioner"):
             own = roles.get(practitioner.id, [])
@@ -194,7 +158,7 @@ class FhirMis:
             qualifications = {
                 code: q.code.text or ""
                 for q in practitioner.qualification or []
-                for code in _codes([q.code], QUALIFICATION)
+                for code in codes([q.code], QUALIFICATION)
             }
             doctors.append(
                 Doctor(
@@ -203,13 +167,13 @@ class FhirMis:
                     first_name=given[0] if given else "",
                     middle_name=" ".join(given[1:]),
                     specialty_ids=tuple(
-                        code for r in own for code in _codes(r.specialty, SPECIALTY_SYSTEM)
+                        code for r in own for code in codes(r.specialty, SPECIALTY_SYSTEM)
                     ),
                     branch_ids=tuple(
-                        _ref_id(loc.reference) for r in own for loc in r.location or []
+                        ref_id(loc.reference) for r in own for loc in r.location or []
                     ),
                     service_ids=tuple(
-                        _ref_id(s.reference) for r in own for s in r.healthcareService or []
+                        ref_id(s.reference) for r in own for s in r.healthcareService or []
                     ),
                     career_start=_as_date(since),
                     category=qualifications.get("category", ""),
@@ -224,7 +188,7 @@ class FhirMis:
         day = start
         while day <= end:  # one search a day keeps every answer small
             for slot in self._slots(day, day + timedelta(days=1)):
-                slots[_ref_id(slot.schedule.reference)].append(slot)
+                slots[ref_id(slot.schedule.reference)].append(slot)
             day += timedelta(days=1)
         return schedule_from_slots(
             (
@@ -278,7 +242,7 @@ class FhirMis:
             },
             conflict=True,
         )
-        return self._appointment(_parse(response.json(), self._label))
+        return self._appointment(parse(response.json(), self._label))
 
     def cancel(self, *, appointment_id: str, idempotency_key: str) -> None:
         current = self._request("GET", f"Appointment/{appointment_id}").json()
@@ -324,30 +288,12 @@ class FhirMis:
                 encounters.append(resource)
         return [self._visit(e, conditions, patient_id) for e in encounters if e.period]
 
-    def lab_reports(self, *, patient_id: str, since: date | None = None) -> list[LabReport]:
-        params: dict[str, object] = {
-            "subject": f"Patient/{patient_id}",
-            "_include": "DiagnosticReport:result",
-        }
-        if since:
-            params["date"] = f"ge{since.isoformat()}"
-        reports, observations = [], {}
-        for resource in self._search("DiagnosticReport", **params):
-            if resource.get_resource_type() == "Observation":
-                observations[resource.id] = resource
-            elif resource.get_resource_type() == "DiagnosticReport":
-                reports.append(resource)
-        return [self._lab_report(report, observations, patient_id) for report in reports]
-
     # --- mapping ---------------------------------------------------------------
-
-    def _local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self._zone)
 
     def _appointment(self, resource: Any) -> MisAppointment:
         doctor = next(
             (
-                _ref_id(p.actor.reference)
+                ref_id(p.actor.reference)
                 for p in resource.participant or []
                 if p.actor and (p.actor.reference or "").startswith("Practitioner/")
             ),
@@ -366,7 +312,7 @@ class FhirMis:
         for index, entry in enumerate(
             sorted(encounter.diagnosis or [], key=lambda d: d.rank or 99)
         ):
-            condition = conditions.get(_ref_id(entry.condition.reference))
+            condition = conditions.get(ref_id(entry.condition.reference))
             if condition is None or condition.code is None:
                 continue
             coding = next(
@@ -382,14 +328,14 @@ class FhirMis:
             )
         doctor = next(
             (
-                _ref_id(p.individual.reference)
+                ref_id(p.individual.reference)
                 for p in encounter.participant or []
                 if p.individual and (p.individual.reference or "").startswith("Practitioner/")
             ),
             "",
         )
         branch = next(
-            (_ref_id(loc.location.reference) for loc in encounter.location or [] if loc.location),
+            (ref_id(loc.location.reference) for loc in encounter.location or [] if loc.location),
             "",
         )
         return Visit(
@@ -402,33 +348,12 @@ class FhirMis:
             diagnoses=tuple(diagnoses),
         )
 
-    def _lab_report(self, report: Any, observations: dict, patient_id: str) -> LabReport:
-        code = report.code
-        catalog = _codes([code], NOMENCLATURE)
-        results = []
-        for reference in report.result or []:
-            observation = observations.get(_ref_id(reference.reference))
-            if observation is not None:
-                results.append(_observation(observation))
-        collected = report.effectiveDateTime or report.issued
-        return LabReport(
-            external_id=report.id,
-            patient_id=patient_id,
-            title=code.text or next((c.display for c in code.coding or [] if c.display), ""),
-            collected_at=self._local(collected),
-            issued_at=self._local(report.issued or collected),
-            observations=tuple(results),
-            status=_report_status(report.status),
-            lab_test_id=f"lt-{catalog[0]}" if catalog else "",
-            conclusion=report.conclusion or "",
-        )
-
     def _schedule_owners(self) -> dict[str, tuple[str, str]]:
         owners = {}
         for schedule in self._search("Schedule"):
             refs = [a.reference or "" for a in schedule.actor or []]
-            doctor = next((_ref_id(r) for r in refs if r.startswith("Practitioner/")), "")
-            branch = next((_ref_id(r) for r in refs if r.startswith("Location/")), "")
+            doctor = next((ref_id(r) for r in refs if r.startswith("Practitioner/")), "")
+            branch = next((ref_id(r) for r in refs if r.startswith("Location/")), "")
             owners[schedule.id] = (doctor, branch)
         return owners
 
@@ -459,97 +384,10 @@ class FhirMis:
         response = self._request(
             "POST", "Patient", json=resource, headers={"If-None-Exist": urlencode(condition)}
         )
-        return _parse(response.json(), self._label).id
-
-    # --- HTTP ------------------------------------------------------------------
-
-    def _search(self, resource_type: str, **params: object) -> Iterator[Any]:
-        """Every resource of a searchset, following its `next` links."""
-        query = {"_count": str(PAGE_SIZE), **params}
-        response = self._request("GET", resource_type, params=query)
-        while True:
-            data = response.json()
-            # The entries are validated one by one, each as its own resource
-            # type: a Bundle validating them generically is several times slower.
-            entries = data.pop("entry", None) if isinstance(data, dict) else None
-            bundle = _parse(data, self._label)
-            if not isinstance(bundle, Bundle):
-                raise MisError(f"{self._label} {resource_type}: not a Bundle")
-            for entry in entries or []:
-                if isinstance(entry, dict) and entry.get("resource") is not None:
-                    yield _parse(entry["resource"], self._label)
-            following = next(
-                (link.url for link in bundle.link or [] if link.relation == "next"), ""
-            )
-            if not following:
-                return
-            response = self._request("GET", urljoin(self.url, following))
-
-    def _request(
-        self, method: str, path: str, *, conflict: bool = False, **kwargs: Any
-    ) -> httpx.Response:
-        what = f"{self._label} {method} {path.split('?')[0].removeprefix(self.url)}"
-        if "json" in kwargs:
-            kwargs["headers"] = {**kwargs.get("headers", {}), "Content-Type": FHIR_JSON}
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise MisUnavailable(f"{what}: timed out") from exc
-        except httpx.TransportError as exc:  # refused, reset
-            raise MisUnavailable(f"{what}: {type(exc).__name__}") from exc
-        status = response.status_code
-        if status < 300:
-            return response
-        message = f"{what}: HTTP {status} {_diagnostics(response)}".strip()
-        if conflict and status in (409, 412):
-            raise SlotTaken(message)
-        if status >= 500 or status == 429:
-            raise MisUnavailable(message)
-        raise MisError(message)
+        return parse(response.json(), self._label).id
 
 
 # --- helpers ------------------------------------------------------------------------
-
-
-def schedule_from_slots(slots: Iterable[tuple[str, str, datetime, datetime, str]]) -> Schedule:
-    """The port's schedule from (doctor, branch, start, end, status) slots.
-
-    "busy" is a booked visit, "busy-unavailable" (or "break") a break, any
-    other status free time; a work interval is a run of back-to-back slots of
-    one doctor at one branch.
-    """
-    runs: dict[tuple[str, str], list[tuple[datetime, datetime, str]]] = defaultdict(list)
-    for doctor_id, branch_id, start, end, status in slots:
-        if doctor_id:
-            runs[doctor_id, branch_id].append((start, end, status))
-    work: list[WorkInterval] = []
-    busy: list[BusyInterval] = []
-    breaks: list[BreakInterval] = []
-    for (doctor_id, branch_id), rows in runs.items():
-        rows.sort()
-        run_start = run_end = None
-        for begins, ends, status in rows:
-            if status == "busy":
-                busy.append(BusyInterval(doctor_id, begins, ends))
-            elif status in ("busy-unavailable", "break"):
-                breaks.append(BreakInterval(doctor_id, begins, ends))
-            if run_end is not None and begins <= run_end:
-                run_end = max(run_end, ends)
-                continue
-            if run_start is not None:
-                work.append(WorkInterval(doctor_id, branch_id, run_start, run_end))
-            run_start, run_end = begins, ends
-        if run_start is not None:
-            work.append(WorkInterval(doctor_id, branch_id, run_start, run_end))
-    return Schedule(work=tuple(work), busy=tuple(busy), breaks=tuple(breaks))
-
-
-def _parse(data: object, label: str) -> Any:
-    """A JSON resource as its fhir.resources model (a Bundle's entries typed too)."""
-    try:
-        return get_fhir_model_class(data["resourceType"]).model_validate(data)  # type: ignore[index]
-    except (ValidationError, KeyError, TypeError, ValueError) as exc:
-        raise MisError(f"{label}: not a FHIR R4 resource: {exc}") from exc
 
 
 def _narrative(div: str) -> str:
@@ -566,46 +404,8 @@ def _narrative(div: str) -> str:
 _XHTML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
-def _diagnostics(response: httpx.Response) -> str:
-    try:
-        outcome = OperationOutcome.model_validate(response.json())
-    except (ValueError, ValidationError):
-        return ""
-    return "; ".join(i.diagnostics or i.code for i in outcome.issue or [])
-
-
 def _instant(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
-
-
-# DiagnosticReport.status -> our three stages (a report only moves forward).
-_REPORT_STAGES = {
-    "registered": "preliminary",
-    "partial": "preliminary",
-    "preliminary": "preliminary",
-    "amended": "corrected",
-    "corrected": "corrected",
-    "appended": "corrected",
-}
-
-
-def _report_status(status: str | None) -> str:
-    """preliminary | final | corrected, from a FHIR DiagnosticReport status."""
-    return _REPORT_STAGES.get(status or "", "final")
-
-
-def _ref_id(reference: str | None) -> str:
-    return (reference or "").rstrip("/").rsplit("/", 1)[-1]
-
-
-def _codes(concepts: list | None, system: str) -> list[str]:
-    return [
-        coding.code
-        for concept in concepts or []
-        if concept is not None
-        for coding in concept.coding or []
-        if coding.system == system and coding.code
-    ]
 
 
 def _extension(extensions: list | None, url: str, field: str) -> Any:
@@ -643,42 +443,4 @@ def _patient(resource: Any) -> Patient:
         email=_telecom(resource.telecom, "email"),
         external_id=resource.id or "",
         sex=resource.gender if resource.gender in ("male", "female") else "",
-    )
-
-
-def _number(value: Decimal) -> str:
-    """A number as a Russian lab prints it: a decimal comma."""
-    return format(value.normalize() if value == value.to_integral() else value, "f").replace(
-        ".", ","
-    )
-
-
-def _observation(resource: Any) -> Observation:
-    code = resource.code
-    loinc = _codes([code], LOINC)
-    name = code.text or next((c.display for c in code.coding or [] if c.display), "")
-    quantity = resource.valueQuantity
-    low = high = None
-    for reference in resource.referenceRange or []:
-        low = reference.low.value if reference.low else low
-        high = reference.high.value if reference.high else high
-        break
-    comment = " ".join(n.text for n in resource.note or [] if n.text)
-    if quantity is not None and quantity.value is not None:
-        numeric = Decimal(quantity.value)
-        return Observation(
-            code=loinc[0] if loinc else next((c.code for c in code.coding or []), ""),
-            name=name,
-            value=_number(numeric),
-            unit=quantity.unit or "",
-            numeric=numeric,
-            ref_low=Decimal(low) if low is not None else None,
-            ref_high=Decimal(high) if high is not None else None,
-            comment=comment,
-        )
-    return Observation(
-        code=loinc[0] if loinc else next((c.code for c in code.coding or []), ""),
-        name=name,
-        value=resource.valueString or "",
-        comment=comment,
     )

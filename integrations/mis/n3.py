@@ -41,8 +41,7 @@ from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import Fault, TransportError
 from zeep.transports import Transport
 
-from integrations.mis.demo_patients import matching
-from integrations.mis.fhir import FhirMis, schedule_from_slots
+from integrations.mis.matching import matching
 from integrations.ports import (
     BookingRequest,
     Branch,
@@ -59,6 +58,8 @@ from integrations.ports import (
     SlotTaken,
     Specialty,
 )
+from integrations.protocols.fhir import FhirClient
+from integrations.protocols.slots import schedule_from_slots
 
 BINDING = "{urn:n3health:hub:1}HubBinding"
 ERROR_TICKET_TAKEN = 20
@@ -107,7 +108,7 @@ class N3Mis:
         self._service = None  # loaded on first use: constructing never touches the network
         self._transport: _Transport | None = None
         self._labs = (
-            FhirMis(
+            FhirClient(
                 url=fhir_url,
                 token=guid,
                 auth_scheme="N3",

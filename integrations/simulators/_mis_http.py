@@ -27,7 +27,8 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from integrations.mis.demo import BRANCHES, MIS_TIME_ZONE, DemoMis
-from integrations.mis.demo_patients import PATIENTS, matching
+from integrations.mis.demo_patients import PATIENTS
+from integrations.mis.matching import matching
 from integrations.ports import BookingRequest, MisAppointment, Patient
 from integrations.simulators._threaded import serve_in_thread, shut_down
 

@@ -17,12 +17,12 @@ import httpx
 import pytest
 
 from booking.slots import Interval, free_slots
-from integrations.mis import fhir as fhir_module
 from integrations.mis import get_mis_adapter
 from integrations.mis.demo import BRANCHES, DemoMis
 from integrations.mis.demo_patients import DEMO_PATIENT
 from integrations.mis.fhir import FhirMis
 from integrations.ports import MisError, MisUnavailable, PatientRecordSource
+from integrations.protocols import fhir as fhir_protocol
 from integrations.simulators import registry
 from integrations.simulators.fhir import FhirSimulator, serve
 from tests.integrations.test_mis_conformance import free_request
@@ -116,7 +116,7 @@ def test_error_rate_knob_gives_transient_failures(simulator):
 
 
 def test_searches_follow_the_next_links(simulator, monkeypatch):
-    monkeypatch.setattr(fhir_module, "PAGE_SIZE", 7)
+    monkeypatch.setattr(fhir_protocol, "PAGE_SIZE", 7)
     pages = []
     adapter = adapter_for(simulator)
     adapter._http.event_hooks["request"].append(lambda request: pages.append(request.url))

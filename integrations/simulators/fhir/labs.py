@@ -12,7 +12,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from integrations.mis.fhir import LOINC, NOMENCLATURE
+from integrations.protocols.fhir import LOINC, NOMENCLATURE
 
 # loinc, name, unit, low, high, decimals
 _PANELS = {

@@ -14,7 +14,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from integrations.mis.demo import DemoMis
-from integrations.mis.fhir import (
+from integrations.ports import Branch, Doctor, MisAppointment, Patient, Service, Specialty
+from integrations.protocols.fhir import (
     BOOKING_SYSTEM,
     CHARACTERISTIC,
     EXT_DURATION,
@@ -24,7 +25,6 @@ from integrations.mis.fhir import (
     QUALIFICATION,
     SPECIALTY_SYSTEM,
 )
-from integrations.ports import Branch, Doctor, MisAppointment, Patient, Service, Specialty
 
 GRID_MINUTES = 15
 SLOT_CODES = {"free": "f", "busy": "b", "busy-unavailable": "u"}

@@ -31,9 +31,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from integrations.mis.demo import MIS_TIME_ZONE, DemoMis
-from integrations.mis.demo_patients import PATIENTS, matching
-from integrations.mis.fhir import BOOKING_SYSTEM, FHIR_JSON
+from integrations.mis.demo_patients import PATIENTS
+from integrations.mis.matching import matching
 from integrations.ports import BookingRequest, Patient, SlotTaken
+from integrations.protocols.fhir import BOOKING_SYSTEM, FHIR_JSON
 from integrations.simulators._threaded import ThreadedSimulator
 from integrations.simulators.fhir import resources as fhir
 from integrations.simulators.fhir.labs import lab_resources, visit_resources

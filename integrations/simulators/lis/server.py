@@ -40,7 +40,7 @@ import httpx
 from fpdf import FPDF
 
 from integrations.lis.signing import signature
-from integrations.mis.fhir import NOMENCLATURE
+from integrations.protocols.fhir import NOMENCLATURE
 from integrations.simulators import register
 from integrations.simulators._threaded import serve_in_thread, shut_down
 from integrations.simulators.fhir.labs import _PANELS, _observations

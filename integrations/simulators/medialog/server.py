@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from integrations.mis.demo import MIS_TIME_ZONE, DemoMis
-from integrations.mis.demo_patients import PATIENTS, matching
+from integrations.mis.demo_patients import PATIENTS
+from integrations.mis.matching import matching
 from integrations.ports import BookingRequest, MisError, Patient, SlotTaken
 from integrations.simulators._soap import append_elements
 from integrations.simulators._threaded import ThreadedSimulator

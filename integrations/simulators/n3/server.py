@@ -28,9 +28,10 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from integrations.mis.demo import MIS_TIME_ZONE
-from integrations.mis.demo_patients import PATIENTS, matching
-from integrations.mis.fhir import FHIR_JSON
+from integrations.mis.demo_patients import PATIENTS
+from integrations.mis.matching import matching
 from integrations.ports import BookingRequest, Patient, SlotTaken
+from integrations.protocols.fhir import FHIR_JSON
 from integrations.simulators._soap import append_elements
 from integrations.simulators._threaded import ThreadedSimulator
 from integrations.simulators.fhir import resources as fhir_resources
