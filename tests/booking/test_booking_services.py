@@ -118,7 +118,13 @@ def test_confirm_writes_the_booking_to_the_mis(doctor, service, free, mis):
     message = OutboxMessage.objects.get()
     assert (message.topic, message.status) == ("mis.book", "pending")
     assert outbox.deliver(message.pk) == "delivered"
-    assert outbox.deliver(message.pk) == "delivered"  # never twice
+    message.refresh_from_db()
+    delivered_at = message.delivered_at
+    # Never twice: the handler is not run again (its own early return for a
+    # confirmed appointment would answer "delivered" all the same).
+    assert outbox.deliver(message.pk) == "delivered"
+    message.refresh_from_db()
+    assert (message.attempts, message.delivered_at) == (1, delivered_at)
     appointment.refresh_from_db()
     assert appointment.status == "confirmed" and appointment.mis_appointment_id
     busy = mis.schedule(start=free[0].start.date(), end=free[0].start.date()).busy
@@ -243,7 +249,8 @@ def test_holds_per_phone_per_hour(doctor, service, free, settings):
 def test_the_refused_holds_sql_agrees_with_the_orm_rule(doctor, service, free):
     """keys_taking (hand-written SQL, the hot path) finds exactly what the ORM's
     takes_its_time finds, for every window across every kind of appointment."""
-    from booking.selectors import active_appointments, keys_taking
+    from booking.free_slots import active_appointments
+    from booking.selectors import keys_taking
     from catalog.models import Doctor
 
     now = timezone.now()
