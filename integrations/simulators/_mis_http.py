@@ -1,42 +1,42 @@
-"""The base of HTTP MIS simulators: the demo clinic behind a threaded server, with knobs.
+"""The base of every MIS simulator: the demo clinic behind a threaded server, with knobs.
 
-Инфоклиника and 1С:Медицина subclass `MisHttpSimulator` and implement
-`respond()`; the base serves it, applies the knobs and keeps the patients the
-protocol adds. Knobs (constructor keywords, attributes of `knobs`, or
-`GET/POST /_sim/knobs` as JSON on a running process): latency, error_rate,
-outage ("" | "503" | "refused"; "refused" only in-process), time_zone (the
-MIS server's wall clock), clock_skew (seconds the MIS's clock is ahead), seed,
-doctors (size of the clinic, benches; None: the demo's 44; set at start only).
+МЕДИАЛОГ, Инфоклиника, 1С:Медицина, FHIR and N3.Здоровье subclass
+`MisHttpSimulator` and implement `respond()`; the base (with
+`ThreadedSimulator`) serves it, applies the knobs, keeps the appointment
+book and the patients the protocol adds, and `reset()` brings back the
+reference clinic. Knobs (`MisKnobs` and a system's own; constructor
+keywords, attributes of `knobs`, or `GET/POST /_sim/knobs` as JSON on a
+running process): latency, error_rate, outage ("" | "503" | "refused";
+"refused" only in-process), time_zone (the MIS server's wall clock),
+clock_skew (seconds the MIS's clock is ahead), seed, doctors (size of the
+clinic, benches; None: the demo's 44; both set at start only).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 import sys
 import tempfile
-import threading
-import time as clock
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.message import Message
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from integrations.mis.demo import BRANCHES, MIS_TIME_ZONE, DemoMis
 from integrations.mis.demo_patients import PATIENTS
 from integrations.mis.matching import matching
 from integrations.ports import BookingRequest, MisAppointment, Patient
-from integrations.simulators._threaded import serve_in_thread, shut_down
+from integrations.simulators._threaded import Reply, ThreadedSimulator
 
 
 @dataclass
 class MisKnobs:
     latency: float = 0.0  # seconds added before every protocol answer
-    error_rate: float = 0.0  # share of protocol calls answered with HTTP 500
+    error_rate: float = 0.0  # share of protocol calls answered as the MIS's internal error
     outage: str = ""  # "" | "503" | "refused"
     time_zone: str = MIS_TIME_ZONE  # the MIS server's wall clock
     clock_skew: float = 0.0  # seconds the MIS's clock is ahead (negative: behind)
@@ -45,15 +45,7 @@ class MisKnobs:
     error_rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)  # noqa: S311
 
 
-@dataclass
-class Reply:
-    status: int
-    body: bytes
-    content_type: str = "application/xml; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class _SkewedMis(DemoMis):
+class SkewedMis(DemoMis):
     """The demo MIS whose "today" follows the simulator's (possibly skewed) clock."""
 
     def __init__(self, *, knobs: MisKnobs, **kwargs):
@@ -66,74 +58,20 @@ class _SkewedMis(DemoMis):
         return (datetime.now(self._tz) + timedelta(seconds=self._knobs.clock_skew)).date()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    simulator: ClassVar[MisHttpSimulator]
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._dispatch("POST")
-
-    def do_DELETE(self) -> None:  # noqa: N802
-        self._dispatch("DELETE")
-
-    def _dispatch(self, method: str) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        simulator = self.simulator
-        knobs = simulator.knobs
-        if self.path.split("?")[0] == "/_sim/knobs":
-            self._answer(simulator.knobs_endpoint(method, body))
-            return
-        if knobs.outage == "refused":
-            # A kept-alive connection outlives the closed socket: drop it too.
-            self.close_connection = True
-            return
-        if knobs.outage == "503":
-            reply = Reply(503, b"<html><body>503 Service Unavailable</body></html>", "text/html")
-        else:
-            if knobs.latency:
-                clock.sleep(knobs.latency)
-            if knobs.error_rate and knobs.error_rng.random() < knobs.error_rate:
-                reply = Reply(500, b"simulated internal error", "text/plain")
-            else:
-                reply = simulator.respond(method, self.path, dict(self.headers.items()), body)
-        self._answer(reply)
-
-    def _answer(self, reply: Reply) -> None:
-        try:
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(reply.body)))
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(reply.body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up waiting (the latency knob)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-class MisHttpSimulator:
+class MisHttpSimulator(ThreadedSimulator):
     """A running MIS simulator: `url`, `knobs`, `mis` (the DemoMis behind it), `stop()`.
 
     `take_by_phone()` books time at the front desk, bypassing the protocol;
-    `set_outage("refused")` closes the listening socket until `set_outage("")`.
+    `set_outage("refused")` closes the listening socket until `set_outage("")`;
+    `reset()` is the reference clinic again: an empty appointment book, no
+    patient added, the knobs as constructed.
     """
 
-    system: ClassVar[str] = ""
+    knobs_class: ClassVar[type[MisKnobs]] = MisKnobs
+    fixed_knobs = frozenset({"seed", "doctors"})
+    methods = ("GET", "POST", "PUT", "DELETE")
+    # The answer to a call error_rate fails; None: the protocol answers it itself.
+    error_reply: ClassVar[Reply | None] = Reply(500, b"simulated internal error")
 
     def __init__(
         self,
@@ -144,117 +82,70 @@ class MisHttpSimulator:
         today: date | None = None,
         **knobs: object,
     ):
-        if knobs.get("outage") is None:
-            knobs.pop("outage", None)
-        self.knobs = MisKnobs(**knobs)  # type: ignore[arg-type]
+        super().__init__(host=host, port=port, **knobs)
         self._tmp = None
         if store is None:
             # Requests arrive on many threads: the appointment book must be a file.
             self._tmp = tempfile.TemporaryDirectory(prefix=f"{self.system}-sim-")
             store = Path(self._tmp.name) / "mis.sqlite3"
-        self.mis = _SkewedMis(
+        self.store = Path(store)
+        self._today = today
+        self._build()
+
+    def _build(self) -> None:
+        """The simulated clinic: the demo MIS on the store, the patients it knows."""
+        self.mis = SkewedMis(
             knobs=self.knobs,
             seed=self.knobs.seed,
-            store=store,
-            today=today,
+            store=self.store,
+            today=self._today,
             doctors=self.knobs.doctors,
         )
         self.patients: dict[str, Patient] = {p.external_id: p for p in PATIENTS}
-        self.lock = threading.Lock()
-        self.host = host
-        self.port = port
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._stopped = threading.Event()
 
-    # --- lifecycle ---------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    @property
-    def knobs_url(self) -> str:
-        """Where `GET/POST /_sim/knobs` is served (the simulate command prints it)."""
-        return f"{self.url}/_sim/knobs"
-
-    def start(self) -> MisHttpSimulator:
-        self._stopped.clear()
-        if self.knobs.outage != "refused":
-            self._listen()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve until `stop()` (the management command)."""
-        if self._server is None:
-            self.start()
-        self._stopped.wait()
-
-    def stop(self) -> None:
-        self._close()
-        self._stopped.set()
+    def reset(self) -> None:
+        super().reset()
+        with self._lock:
+            for leftover in (self.store, *self.store.parent.glob(self.store.name + "-*")):
+                leftover.unlink(missing_ok=True)
+            self._build()
 
     def close(self) -> None:
         self.stop()
         if self._tmp is not None:
             self._tmp.cleanup()
 
-    def __enter__(self) -> MisHttpSimulator:
-        return self if self._server else self.start()
+    def check_knobs(self, changes: dict[str, Any]) -> None:
+        ZoneInfo(changes.get("time_zone", self.knobs.time_zone))
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def clock_offset(self) -> float:
+        return self.knobs.clock_skew
 
-    def _listen(self) -> None:
-        if self._server is not None:
-            return
-        handler = type("Handler", (_Handler,), {"simulator": self})
-        self._server = _Server((self.host, self.port), handler)
-        self.port = self._server.server_address[1]
-        self._thread = serve_in_thread(
-            self._server, name=f"{self.system}-sim-{self.port}", poll_interval=0.05
-        )
-
-    def _close(self) -> None:
-        server, self._server = self._server, None
-        shut_down(server, self._thread)
-        self._thread = None
-
-    # --- knobs -------------------------------------------------------------
-
-    def set_outage(self, outage: str | None) -> None:
-        """ "" (none), "503" (answers Service Unavailable) or "refused" (nobody listens)."""
-        outage = outage or ""
-        if outage not in ("", "503", "refused"):
-            raise ValueError(f"unknown outage {outage!r}")
-        self.knobs.outage = outage
-        if outage == "refused":
-            self._close()
-        elif not self._stopped.is_set():
-            self._listen()
+    @property
+    def lock(self):
+        return self._lock
 
     def take_by_phone(self, *, doctor_id: str, start: datetime, end: datetime) -> None:
+        """The front desk books the time, bypassing the protocol."""
         self.mis.book_by_phone(doctor_id=doctor_id, start=start, end=end)
 
-    def knobs_endpoint(self, method: str, body: bytes) -> Reply:
-        """GET /_sim/knobs shows the knobs; POST changes them (JSON)."""
-        # The seed and the clinic's size shape the data generated at start.
-        names = {f.name for f in fields(MisKnobs)} - {"error_rng", "seed", "doctors"}
-        if method == "POST":
-            try:
-                changes = json.loads(body or b"{}")
-                if not isinstance(changes, dict) or set(changes) - names:
-                    raise ValueError(f"knobs are {sorted(names)}")
-                if changes.get("outage", "") not in ("", "503"):
-                    raise ValueError("outage over HTTP is '' or '503'")
-                ZoneInfo(changes.get("time_zone", self.knobs.time_zone))
-            except (ValueError, KeyError) as error:
-                payload = json.dumps({"error": str(error)}).encode()
-                return Reply(400, payload, "application/json")
-            for name, value in changes.items():
-                setattr(self.knobs, name, value)
-        shown = {name: getattr(self.knobs, name) for name in sorted(names)}
-        return Reply(200, json.dumps(shown).encode(), "application/json")
+    def failing(self) -> bool:
+        """Whether this call is one the error_rate knob fails (seeded draws)."""
+        knobs = self.knobs
+        return bool(knobs.error_rate) and knobs.error_rng.random() < knobs.error_rate
+
+    def banner_notes(self) -> str:
+        """What `python -m` prints after the address (a WSDL, a login)."""
+        return ""
+
+    def respond(self, method: str, path: str, headers: Message, body: bytes) -> Reply:
+        if self.error_reply is not None and self.failing():
+            return self.error_reply
+        return self.answer(method, path, headers, body)
+
+    def answer(self, method: str, path: str, headers: Message, body: bytes) -> Reply:
+        """The protocol's answer to one request that the knobs let through."""
+        raise NotImplementedError
 
     # --- helpers for the protocols ----------------------------------------------
 
@@ -310,18 +201,18 @@ def run_as_process(
     *,
     name: str,
     port: int,
-    credentials: dict[str, str],
+    options: dict[str, str],
 ) -> None:
     """`python -m integrations.simulators.<system>`: parse the flags, serve until Ctrl-C.
 
-    `credentials` are the simulator's login keywords and their defaults
-    (e.g. {"user": "site", "password": "onec"}); each becomes a flag."""
+    `options` are the simulator's own string keywords (a login, a token, an
+    encoding) and their defaults; each becomes a flag."""
     parser = argparse.ArgumentParser(prog=f"python -m integrations.simulators.{name}")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=port)
     parser.add_argument("--store", help="SQLite file of the MIS's appointment book")
     parser.add_argument("--seed", type=int, default=MisKnobs.seed)
-    for keyword, default in credentials.items():
+    for keyword, default in options.items():
         parser.add_argument(f"--{keyword.replace('_', '-')}", default=default)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per call")
     parser.add_argument("--error-rate", type=float, default=0.0, help="0..1 of calls fail")
@@ -331,7 +222,11 @@ def run_as_process(
     parser.add_argument("--doctors", type=int, help="size of the clinic (default: the demo's 44)")
     args = vars(parser.parse_args(argv))
     simulator = simulator_class(**args)
-    sys.stdout.write(f"{name} simulator at {simulator.url} (knobs: {simulator.knobs_url})\n")
+    notes = simulator.banner_notes()
+    sys.stdout.write(
+        f"{name} simulator at {simulator.url}{', ' + notes if notes else ''}"
+        f" (knobs: {simulator.knobs_url})\n"
+    )
     sys.stdout.flush()
     try:
         simulator.serve_forever()

@@ -275,9 +275,11 @@ def test_manage_py_simulate_serves_it(closed_port, tmp_path):
             time.sleep(0.1)
         adapter = FhirMis(url=url, token=TOKEN, timeout=5.0)
         assert len(adapter.doctors()) == len(DemoMis().doctors())
-        # It serves no knobs endpoint, so the banner names none.
+        # The banner names the knobs endpoint, which every simulator serves.
         banner = process.stdout.readline().decode()
-        assert url in banner and "_sim/knobs" not in banner
+        knobs = f"http://127.0.0.1:{closed_port}/_sim/knobs"
+        assert url in banner and knobs in banner
+        assert httpx.get(knobs, timeout=5).json()["token"] == TOKEN
     finally:
         process.terminate()
         process.wait(timeout=10)

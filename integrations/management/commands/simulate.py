@@ -49,9 +49,6 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: simulator.stop())
         signal.signal(signal.SIGINT, lambda *_: simulator.stop())
         simulator.start()
-        # Only simulators that serve a knobs endpoint say where it is.
-        knobs_url = getattr(simulator, "knobs_url", None)
-        where = f" (knobs: {knobs_url})" if knobs_url else ""
-        self.stdout.write(f"{system} simulator at {simulator.url}{where}")
+        self.stdout.write(f"{system} simulator at {simulator.url} (knobs: {simulator.knobs_url})")
         self.stdout.flush()
         simulator.serve_forever()

@@ -7,12 +7,9 @@ time_zone, clock_skew, token, seed, doctors; see server.Knobs.
 
 from __future__ import annotations
 
-from integrations.simulators import register
 from integrations.simulators.fhir.server import BASE_PATH, FhirSimulator, Knobs
 
 __all__ = ["BASE_PATH", "FhirSimulator", "Knobs", "serve"]
-
-register("fhir")(FhirSimulator)
 
 
 def serve(port: int = 0, *, host: str = "127.0.0.1", **knobs: object) -> FhirSimulator:

@@ -2,47 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
-
+from integrations.simulators._mis_http import run_as_process
 from integrations.simulators.fhir.server import FhirSimulator
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m integrations.simulators.fhir")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8095)
-    parser.add_argument("--store", help="SQLite file of the MIS's appointment book")
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--token", default="fhir-demo-token", help="the accepted Bearer token")
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds per call")
-    parser.add_argument("--error-rate", type=float, default=0.0, help="0..1 of calls fail")
-    parser.add_argument("--outage", choices=("503",), help="answer every call with 503")
-    parser.add_argument("--time-zone", default="Europe/Moscow", help="offset of written instants")
-    parser.add_argument("--clock-skew", type=float, default=0.0, help="seconds ahead")
-    parser.add_argument("--doctors", type=int, help="size of the clinic (default: the demo's 44)")
-    args = parser.parse_args(argv)
-    simulator = FhirSimulator(
-        host=args.host,
-        port=args.port,
-        store=args.store,
-        seed=args.seed,
-        token=args.token,
-        latency=args.latency,
-        error_rate=args.error_rate,
-        outage=args.outage,
-        time_zone=args.time_zone,
-        clock_skew=args.clock_skew,
-        doctors=args.doctors,
+    run_as_process(
+        FhirSimulator, argv, name="fhir", port=8095, options={"token": "fhir-demo-token"}
     )
-    sys.stdout.write(f"FHIR R4 simulator at {simulator.url} (token: {args.token})\n")
-    sys.stdout.flush()
-    try:
-        simulator.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        simulator.stop()
 
 
 if __name__ == "__main__":

@@ -16,26 +16,22 @@ token, seed, doctors (size of the clinic).
 
 from __future__ import annotations
 
-import email.utils
 import json
-import random
-import sys
-import tempfile
 import threading
-import time as clock
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from email.message import Message
 from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from integrations.mis.demo import MIS_TIME_ZONE, DemoMis
+from integrations.mis.demo import DemoMis
 from integrations.mis.demo_patients import PATIENTS
 from integrations.mis.matching import matching
 from integrations.ports import BookingRequest, Patient, SlotTaken
 from integrations.protocols.fhir import BOOKING_SYSTEM, FHIR_JSON
-from integrations.simulators._threaded import ThreadedSimulator
+from integrations.simulators import register
+from integrations.simulators._mis_http import MisHttpSimulator, MisKnobs
+from integrations.simulators._threaded import Reply
 from integrations.simulators.fhir import resources as fhir
 from integrations.simulators.fhir.labs import lab_resources, visit_resources
 
@@ -45,17 +41,11 @@ MAX_COUNT = 10000
 
 
 @dataclass
-class Knobs:
-    latency: float = 0.0
-    error_rate: float = 0.0
-    outage: str | None = None  # None | "503" | "refused"
-    time_zone: str = MIS_TIME_ZONE
-    clock_skew: float = 0.0
+class Knobs(MisKnobs):
+    """time_zone: the offset the server writes instants with; error_rate: 500s."""
+
     token: str = "fhir-demo-token"  # noqa: S105 - the simulator's own demo token
-    seed: int = 2026
-    doctors: int | None = None
     auth_scheme: str = "Bearer"
-    error_rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)  # noqa: S311
 
 
 class FhirError(Exception):
@@ -75,28 +65,12 @@ def outcome(code: str, diagnostics: str, severity: str = "error") -> dict:
     }
 
 
-class SkewedDemoMis(DemoMis):
-    """The demo MIS whose "today" follows a simulator's (possibly skewed) clock:
-    `knobs.clock_skew` seconds ahead."""
-
-    def __init__(self, *, knobs, **kwargs):
-        super().__init__(**kwargs)
-        self._knobs = knobs
-
-    def today(self) -> date:
-        if self._today:
-            return self._today
-        return (datetime.now(self._tz) + timedelta(seconds=self._knobs.clock_skew)).date()
-
-
 class FhirService:
     """The REST interactions on parsed requests: (status, JSON body, headers)."""
 
-    def __init__(self, *, knobs: Knobs, store: Path | str, today: date | None = None):
+    def __init__(self, *, knobs: Knobs, mis: DemoMis):
         self.knobs = knobs
-        self.mis = SkewedDemoMis(
-            knobs=knobs, seed=knobs.seed, store=store, today=today, doctors=knobs.doctors
-        )
+        self.mis = mis
         self._patients: dict[str, Patient] = {}
         self._lock = threading.Lock()
 
@@ -492,109 +466,34 @@ def _range(values: list[str]) -> tuple[datetime | None, datetime | None]:
 # --- HTTP -----------------------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
+@register("fhir")
+class FhirSimulator(MisHttpSimulator):
+    """A running FHIR server: `url` (the base), `knobs`, `mis`, `take_by_phone()`,
+    `set_outage()`, `reset()`, `stop()`."""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+    knobs_class = Knobs
+    path = BASE_PATH
+    methods = ("GET", "POST", "PUT")
+    error_reply = None  # an OperationOutcome, answered by the service
 
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+    def _build(self) -> None:
+        super()._build()
+        self.service = FhirService(knobs=self.knobs, mis=self.mis)
 
-    def date_time_string(self, timestamp: float | None = None) -> str:
-        # The Date header shows the simulated server's (possibly skewed) clock.
-        skew = self.server.service.knobs.clock_skew
-        return email.utils.formatdate((timestamp or clock.time()) + skew, usegmt=True)
+    def banner_notes(self) -> str:
+        return f"token: {self.knobs.token}"
 
-    def _serve(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        service = self.server.service
-        if service.knobs.outage == "refused":
-            self.close_connection = True
-            return
-        if service.knobs.outage == "503":
-            self._send(503, b"<html><body>503 Service Unavailable</body></html>", "text/html")
-            return
-        split = urlsplit(self.path)
+    def clock_offset(self) -> float:
+        return self.knobs.clock_skew
+
+    def answer(self, method: str, path: str, headers: Message, body: bytes) -> Reply:
+        split = urlsplit(path)
         if not split.path.startswith(BASE_PATH):
-            self._send(404, b"not found", "text/plain")
-            return
-        if service.knobs.latency:
-            clock.sleep(service.knobs.latency)
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        status, answer, extra = service.handle(
-            method, split.path, parse_qs(split.query), headers, body
+            return Reply(404, b"not found")
+        lowered = {k.lower(): v for k, v in headers.items()}
+        status, answer, extra = self.service.handle(
+            method, split.path, parse_qs(split.query), lowered, body
         )
-        payload = json.dumps(answer, ensure_ascii=False).encode()
-        self._send(status, payload, f"{FHIR_JSON}; charset=utf-8", extra)
-
-    def do_GET(self) -> None:  # noqa: N802
-        self._serve("GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._serve("POST")
-
-    def do_PUT(self) -> None:  # noqa: N802
-        self._serve("PUT")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], service: FhirService):
-        self.service = service
-        super().__init__(address, _Handler)
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-class FhirSimulator(ThreadedSimulator):
-    """A running FHIR server: `url` (the base), `knobs`, `mis`, `stop()`.
-
-    `take_by_phone()` books time at the front desk, bypassing the API;
-    `set_outage("refused")` closes the listening socket until `set_outage(None)`.
-    """
-
-    name = "fhir"
-
-    service_class = FhirService
-    base_path = BASE_PATH
-
-    def __init__(
-        self,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        store: Path | str | None = None,
-        today: date | None = None,
-        **knobs: object,
-    ):
-        if knobs.get("outage") == "":
-            knobs["outage"] = None
-        self.knobs = Knobs(**knobs)  # type: ignore[arg-type]
-        if store is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="fhir-sim-")
-            store = Path(self._tmp.name) / "fhir.sqlite3"
-        self.service = self.service_class(knobs=self.knobs, store=store, today=today)
-        self.host = host
-        self._server: _Server | None = _Server((host, port), self.service)
-        self.port = self._server.server_port
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}{self.base_path}"
-
-    def _new_server(self):
-        return _Server((self.host, self.port), self.service)
+        reply = Reply.json(answer, status, f"{FHIR_JSON}; charset=utf-8")
+        reply.headers.update(extra)
+        return reply

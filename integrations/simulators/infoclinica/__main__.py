@@ -12,7 +12,7 @@ def main(argv: list[str] | None = None) -> None:
         argv,
         name="infoclinica",
         port=8093,
-        credentials={"client_id": "site", "client_key": "infoclinica"},
+        options={"client_id": "site", "client_key": "infoclinica"},
     )
 
 

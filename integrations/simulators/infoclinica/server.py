@@ -17,6 +17,7 @@ import json
 import secrets
 import time as clock
 from datetime import date, datetime, timedelta
+from email.message import Message
 from urllib.parse import parse_qsl
 
 from lxml import etree
@@ -68,10 +69,17 @@ class InfoclinicaSimulator(MisHttpSimulator):
     ):
         self.client_id = client_id
         self.client_key = client_key
-        self.token_ttl = token_ttl
+        self.token_ttl = self._initial_token_ttl = token_ttl
         self.tokens: dict[str, float] = {}  # token -> expiry on the server's monotonic clock
         self.tokens_issued = 0
         super().__init__(**kwargs)
+
+    def reset(self) -> None:
+        super().reset()
+        with self.lock:
+            self.tokens.clear()
+            self.tokens_issued = 0
+            self.token_ttl = self._initial_token_ttl
 
     def revoke_tokens(self) -> None:
         """Forget every token issued (a restart of the MIS server does that)."""
@@ -80,7 +88,7 @@ class InfoclinicaSimulator(MisHttpSimulator):
 
     # --- HTTP -------------------------------------------------------------------
 
-    def respond(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+    def answer(self, method: str, path: str, headers: Message, body: bytes) -> Reply:
         route = path.split("?")[0]
         if method == "POST" and route == TOKEN_PATH:
             return self._token(body)

@@ -18,21 +18,21 @@ Knobs (constructor keywords, `set_knobs()`, or GET/POST /_sim/knobs as JSON):
   push_attempts    tries per push before giving up
 Inspection: GET /_sim/pushes; POST /_sim/publish {"patient_id": ...} adds a
 report (and pushes it when push_url is set); POST /_sim/correct {"report_id": ...}
-corrects one (new values, status "corrected", pushed as a delivery of its own).
+corrects one (new values, status "corrected", pushed as a delivery of its own);
+POST /_sim/reset: the lab as it started.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import logging
 import random
 import threading
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+from email.message import Message
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -42,13 +42,11 @@ from fpdf import FPDF
 from integrations.lis.signing import signature
 from integrations.protocols.fhir import NOMENCLATURE
 from integrations.simulators import register
-from integrations.simulators._threaded import serve_in_thread, shut_down
+from integrations.simulators._threaded import Reply, ThreadedSimulator
 from integrations.simulators.fhir.labs import _PANELS, _observations
 
-logger = logging.getLogger(__name__)
 FHIR_JSON = "application/fhir+json"
 LAB_ZONE = ZoneInfo("Europe/Moscow")
-OUTAGES = ("", "503", "refused")
 # Who gets reports at start and when publishing without a patient: demo patients.
 DEMO_PATIENTS = ("pt-demo-0001", "pt-demo-0002", "pt-demo-0003", "pt-demo-0004")
 
@@ -83,14 +81,10 @@ class _Report:
     pdf: bytes = field(repr=False, default=b"")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
 @register("lis")
-class LisSimulator:
-    system: ClassVar[str] = "lis"
+class LisSimulator(ThreadedSimulator):
+    knobs_class = LisKnobs
+    unavailable = Reply.json({"error": "Service Unavailable"}, 503, FHIR_JSON)
 
     def __init__(
         self,
@@ -110,26 +104,14 @@ class LisSimulator:
         delivery: str | None = None,  # noqa: ARG002
         **knobs: Any,
     ):
-        self.host = host
-        self.port = port
         self.lab = lab
         self._secret = secret
         self.push_url = callback_url or push_url
         self.push_interval = callback_delay or push_interval
         self.seed = seed
-        self.knobs = LisKnobs()
-        self._lock = threading.RLock()
-        self._rng = random.Random(seed)  # noqa: S311 - repeatable draws, not secrets
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._stopped = threading.Event()
-        self.reports: list[_Report] = []
-        self.pushes: list[Push] = []
-        self.set_knobs(**knobs)
-        for number in range(initial_reports):
-            self.publish(DEMO_PATIENTS[number % len(DEMO_PATIENTS)], push=False)
-
-    # --- lifecycle ---------------------------------------------------------
+        self.initial_reports = initial_reports
+        super().__init__(host=host, port=port, **knobs)
+        self.reset()
 
     @property
     def url(self) -> str:
@@ -139,64 +121,23 @@ class LisSimulator:
     def fhir_url(self) -> str:
         return f"{self.url}/fhir"
 
-    def start(self) -> LisSimulator:
-        self._stopped.clear()
-        if self.knobs.outage != "refused":
-            self._listen()
-        return self
-
     def serve_forever(self) -> None:
         """Serve until `stop()`; with a push URL, publish and push a report every interval."""
-        if self._server is None:
-            self.start()
+        self.start()
         while not self._stopped.wait(self.push_interval if self.push_url else 3600):
             if self.push_url:
                 self.publish(DEMO_PATIENTS[len(self.reports) % len(DEMO_PATIENTS)])
 
-    def stop(self) -> None:
-        self._close()
-        self._stopped.set()
-
-    def __enter__(self) -> LisSimulator:
-        return self if self._server else self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _listen(self) -> None:
-        if self._server is not None:
-            return
-        handler = type("Handler", (_Handler,), {"simulator": self})
-        self._server = _Server((self.host, self.port), handler)
-        self.port = self._server.server_address[1]
-        self._thread = serve_in_thread(
-            self._server, name=f"lis-sim-{self.port}", poll_interval=0.05
-        )
-
-    def _close(self) -> None:
-        server, self._server = self._server, None
-        shut_down(server, self._thread)
-        self._thread = None
-
-    def set_knobs(self, **changes: Any) -> LisKnobs:
-        names = {f.name for f in fields(LisKnobs)}
-        unknown = set(changes) - names
-        if unknown:
-            raise ValueError(f"unknown knob(s) {sorted(unknown)}; known: {sorted(names)}")
-        outage = changes.get("outage", self.knobs.outage) or ""
-        if outage not in OUTAGES:
-            raise ValueError(f"outage is one of {OUTAGES}")
-        was = self.knobs.outage
+    def reset(self) -> None:
+        """The lab as it started: its knobs, its first reports, no push made, no poll seen."""
+        super().reset()
         with self._lock:
-            for name, value in changes.items():
-                setattr(self.knobs, name, value)
-            self.knobs.outage = outage
-        running = self._thread is not None or was == "refused"
-        if outage == "refused" and was != "refused":
-            self._close()
-        elif was == "refused" and outage != "refused" and running and not self._stopped.is_set():
-            self._listen()
-        return self.knobs
+            self._rng = random.Random(self.seed)  # noqa: S311 - repeatable draws, not secrets
+            self.reports: list[_Report] = []
+            self.pushes: list[Push] = []
+            self.polls = 0  # searches of /fhir/DiagnosticReport answered
+        for number in range(self.initial_reports):
+            self.publish(DEMO_PATIENTS[number % len(DEMO_PATIENTS)], push=False)
 
     @property
     def secret(self) -> str:
@@ -373,48 +314,44 @@ class LisSimulator:
 
     # --- HTTP ----------------------------------------------------------------
 
-    def respond(self, method: str, path: str, query: dict[str, list[str]], body: bytes):
-        if path == "/_sim/knobs":
-            if method == "POST":
-                try:
-                    changes = json.loads(body or b"{}")
-                    if changes.get("outage") == "refused":
-                        raise ValueError("'refused' could not be undone over HTTP")
-                    self.set_knobs(**changes)
-                except (ValueError, TypeError, AttributeError) as error:
-                    return 400, {"error": str(error)}
-            return 200, asdict(self.knobs)
+    def inspect(self, method: str, path: str, body: bytes) -> Reply:
         if path == "/_sim/pushes":
             with self._lock:
-                return 200, [asdict(p) for p in self.pushes]
+                return Reply.json([asdict(p) for p in self.pushes], 200, FHIR_JSON)
         if path == "/_sim/publish" and method == "POST":
             data = json.loads(body or b"{}")
-            return 200, {"id": self.publish(data.get("patient_id", DEMO_PATIENTS[0]))}
+            report_id = self.publish(data.get("patient_id", DEMO_PATIENTS[0]))
+            return Reply.json({"id": report_id}, 200, FHIR_JSON)
         if path == "/_sim/correct" and method == "POST":
             report_id = json.loads(body or b"{}").get("report_id", "")
             if not any(r.resource["id"] == report_id for r in self.reports):
-                return 404, {"error": f"no report {report_id!r}"}
+                return Reply.json({"error": f"no report {report_id!r}"}, 404, FHIR_JSON)
             self.correct(report_id)
-            return 200, {"id": report_id, "status": "corrected"}
-        if self.knobs.latency:
-            time.sleep(self.knobs.latency)
-        if self.knobs.outage == "503":
-            return 503, {"error": "Service Unavailable"}
+            return Reply.json({"id": report_id, "status": "corrected"}, 200, FHIR_JSON)
+        return super().inspect(method, path, body)
+
+    def respond(self, method: str, path: str, headers: Message, body: bytes) -> Reply:
+        split = urlsplit(path)
         with self._lock:
             failing = self.knobs.error_rate and self._rng.random() < self.knobs.error_rate
         if failing:
-            return 500, _outcome("simulated internal error", code="exception")
-        if method == "GET" and path == "/fhir/metadata":
-            return 200, {
+            failure = _outcome("simulated internal error", code="exception")
+            return Reply.json(failure, 500, FHIR_JSON)
+        if method == "GET" and split.path == "/fhir/metadata":
+            capability = {
                 "resourceType": "CapabilityStatement",
                 "status": "active",
                 "kind": "instance",
                 "fhirVersion": "4.0.1",
                 "format": ["json"],
             }
-        if method == "GET" and path == "/fhir/DiagnosticReport":
-            return 200, self.search(query)
-        return 404, _outcome(f"no {method} {path}", code="not-found")
+            return Reply.json(capability, 200, FHIR_JSON)
+        if method == "GET" and split.path == "/fhir/DiagnosticReport":
+            answer = self.search(parse_qs(split.query))
+            with self._lock:
+                self.polls += 1
+            return Reply.json(answer, 200, FHIR_JSON)
+        return Reply.json(_outcome(f"no {method} {split.path}", code="not-found"), 404, FHIR_JSON)
 
 
 def _outcome(diagnostics: str, *, code: str = "invalid") -> dict:
@@ -433,37 +370,3 @@ def _pdf(report_id: str, title: str) -> bytes:
     document.ln()
     document.cell(text=f"Panel: {title.encode('ascii', 'replace').decode()}")
     return bytes(document.output())
-
-
-class _Handler(BaseHTTPRequestHandler):
-    simulator: ClassVar[LisSimulator]
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        logger.debug("lis simulator: " + format, *args)
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._dispatch("POST")
-
-    def _dispatch(self, method: str) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        split = urlsplit(self.path)
-        try:
-            status, payload = self.simulator.respond(
-                method, split.path, parse_qs(split.query), body
-            )
-        except Exception:  # noqa: BLE001 - a simulator bug must answer, not hang
-            logger.exception("lis simulator failed")
-            status, payload = 500, _outcome("simulator error", code="exception")
-        data = json.dumps(payload, ensure_ascii=False).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", FHIR_JSON)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass

@@ -7,12 +7,9 @@ encoding, user, password, seed; see server.Knobs.
 
 from __future__ import annotations
 
-from integrations.simulators import register
 from integrations.simulators.medialog.server import PATH, Knobs, MedialogSimulator
 
 __all__ = ["PATH", "Knobs", "MedialogSimulator", "serve"]
-
-register("medialog")(MedialogSimulator)  # manage.py simulate medialog --port N
 
 
 def serve(port: int = 0, *, host: str = "127.0.0.1", **knobs: object) -> MedialogSimulator:

@@ -2,51 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
-
+from integrations.simulators._mis_http import run_as_process
 from integrations.simulators.medialog.server import MedialogSimulator
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m integrations.simulators.medialog")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8091)
-    parser.add_argument("--store", help="SQLite file of the MIS's appointment book")
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--user", default="medialog")
-    parser.add_argument("--password", default="medialog")
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds per call")
-    parser.add_argument("--error-rate", type=float, default=0.0, help="0..1 of calls fail")
-    parser.add_argument("--outage", choices=("503",), help="answer every call with 503")
-    parser.add_argument("--time-zone", default="Europe/Moscow", help="the MIS's wall clock")
-    parser.add_argument("--clock-skew", type=float, default=0.0, help="seconds ahead")
-    parser.add_argument("--encoding", default="utf-8", help="e.g. windows-1251")
-    parser.add_argument("--doctors", type=int, help="size of the clinic (default: the demo's 44)")
-    args = parser.parse_args(argv)
-    simulator = MedialogSimulator(
-        host=args.host,
-        port=args.port,
-        store=args.store,
-        seed=args.seed,
-        user=args.user,
-        password=args.password,
-        latency=args.latency,
-        error_rate=args.error_rate,
-        outage=args.outage,
-        time_zone=args.time_zone,
-        clock_skew=args.clock_skew,
-        encoding=args.encoding,
-        doctors=args.doctors,
+    run_as_process(
+        MedialogSimulator,
+        argv,
+        name="medialog",
+        port=8091,
+        # The demo login; windows-1251 like many MEDIALOG installations.
+        options={"user": "medialog", "password": "medialog", "encoding": "utf-8"},  # noqa: S106
     )
-    sys.stdout.write(f"МЕДИАЛОГ simulator at {simulator.url} (WSDL: {simulator.url}?wsdl)\n")
-    sys.stdout.flush()
-    try:
-        simulator.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        simulator.stop()
 
 
 if __name__ == "__main__":

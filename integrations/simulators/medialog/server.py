@@ -12,25 +12,23 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import random
-import sys
-import tempfile
 import threading
-import time as clock
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.message import Message
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from integrations.mis.demo import MIS_TIME_ZONE, DemoMis
+from integrations.mis.demo import DemoMis
 from integrations.mis.demo_patients import PATIENTS
 from integrations.mis.matching import matching
 from integrations.ports import BookingRequest, MisError, Patient, SlotTaken
+from integrations.simulators import register
+from integrations.simulators._mis_http import MisHttpSimulator, MisKnobs
 from integrations.simulators._soap import append_elements
-from integrations.simulators._threaded import ThreadedSimulator
+from integrations.simulators._threaded import Reply
 
 NS = "urn:medialog:planning:1"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -45,20 +43,14 @@ WSDL_ADDRESS = "http://localhost/medialog/PlanningService"
 
 
 @dataclass
-class Knobs:
-    """What the simulator does besides answering correctly; change at runtime."""
+class Knobs(MisKnobs):
+    """What the simulator does besides answering correctly; change at runtime.
 
-    latency: float = 0.0  # seconds added before every SOAP answer
-    error_rate: float = 0.0  # share of SOAP calls answered with an INTERNAL fault
-    outage: str | None = None  # None | "503" | "refused"
-    time_zone: str = MIS_TIME_ZONE  # the zone of the MIS's wall clock
-    clock_skew: float = 0.0  # seconds the MIS's clock is ahead (negative: behind)
+    error_rate: the share of SOAP calls answered with an INTERNAL fault."""
+
     encoding: str = "utf-8"  # "windows-1251" like many MEDIALOG installations
     user: str = "medialog"
     password: str = "medialog"  # noqa: S105 - the simulator's own demo login
-    seed: int = 2026
-    doctors: int | None = None  # size of the clinic (benches); None: the demo's 44
-    error_rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)  # noqa: S311
 
 
 class SoapFault(Exception):
@@ -69,19 +61,6 @@ class SoapFault(Exception):
         self.code = code
         self.message = message
         self.client = client
-
-
-class _SimulatedMis(DemoMis):
-    """The demo MIS whose "today" follows the simulator's (possibly skewed) clock."""
-
-    def __init__(self, *, knobs: Knobs, **kwargs):
-        super().__init__(**kwargs)
-        self._knobs = knobs
-
-    def today(self) -> date:
-        if self._today:
-            return self._today
-        return (datetime.now(self._tz) + timedelta(seconds=self._knobs.clock_skew)).date()
 
 
 def _hhmm(moment: datetime) -> int:
@@ -95,11 +74,9 @@ def _minutes(start: datetime, end: datetime) -> int:
 class MedialogService:
     """The operations of the planning service, on parsed requests."""
 
-    def __init__(self, *, knobs: Knobs, store: Path | str, today: date | None = None):
+    def __init__(self, *, knobs: Knobs, mis: DemoMis):
         self.knobs = knobs
-        self.mis = _SimulatedMis(
-            knobs=knobs, seed=knobs.seed, store=store, today=today, doctors=knobs.doctors
-        )
+        self.mis = mis
         self._patients: dict[str, Patient] = {}
         self._lock = threading.Lock()
 
@@ -471,103 +448,34 @@ def _append(parent: etree._Element, content: list[tuple]) -> None:
 # --- HTTP -----------------------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
+@register("medialog")
+class MedialogSimulator(MisHttpSimulator):
+    """A running simulator: `url` (the SOAP endpoint, its WSDL at `url + "?wsdl"`),
+    `knobs`, `mis` (the DemoMis behind it), `take_by_phone()`, `set_outage()`,
+    `reset()`, `stop()`."""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass  # quiet: tests start many of these
+    knobs_class = Knobs
+    path = PATH
+    methods = ("GET", "POST")
+    error_reply = None  # an INTERNAL SOAP fault, answered by the service
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    def _build(self) -> None:
+        super()._build()
+        self.service = MedialogService(knobs=self.knobs, mis=self.mis)
 
-    def _down(self) -> bool:
-        outage = self.server.service.knobs.outage
-        if outage == "refused":
-            self.close_connection = True
-            return True
-        if outage == "503":
-            self._send(503, b"<html><body>503 Service Unavailable</body></html>", "text/html")
-            return True
-        return False
+    def banner_notes(self) -> str:
+        return f"WSDL: {self.url}?wsdl, login {self.knobs.user} / {self.knobs.password}"
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        if self._down():
-            return
-        if not (self.path.startswith(PATH) and self.path.endswith("?wsdl")):
-            self._send(404, b"not found", "text/plain")
-            return
-        host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_port}"
-        wsdl = WSDL_FILE.read_bytes().replace(
-            WSDL_ADDRESS.encode(), f"http://{host}{PATH}".encode()
-        )
-        self._send(200, wsdl, "text/xml; charset=utf-8")
-
-    def do_POST(self) -> None:  # noqa: N802
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if self._down():
-            return
-        if self.path.split("?")[0] != PATH:
-            self._send(404, b"not found", "text/plain")
-            return
-        service = self.server.service
-        if service.knobs.latency:
-            clock.sleep(service.knobs.latency)
-        status, answer = service.handle(body)
-        self._send(status, answer, f"text/xml; charset={service.knobs.encoding}")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], service: MedialogService):
-        self.service = service
-        super().__init__(address, _Handler)
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        # A client that gave up (timeout knob) leaves a broken pipe: expected here.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-class MedialogSimulator(ThreadedSimulator):
-    """A running simulator: `url`, `knobs`, `mis` (the DemoMis behind it), `stop()`.
-
-    `take_by_phone()` books time at the front desk, bypassing the SOAP API;
-    `set_outage("refused")` closes the listening socket until `set_outage(None)`.
-    """
-
-    name = "medialog"
-
-    def __init__(
-        self,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        store: Path | str | None = None,
-        today: date | None = None,
-        **knobs: object,
-    ):
-        self.knobs = Knobs(**knobs)  # type: ignore[arg-type]
-        if store is None:
-            # The demo MIS's appointment book must be a file: requests arrive on
-            # many threads, and an in-memory SQLite connection belongs to one.
-            self._tmp = tempfile.TemporaryDirectory(prefix="medialog-sim-")
-            store = Path(self._tmp.name) / "medialog.sqlite3"
-        self.service = MedialogService(knobs=self.knobs, store=store, today=today)
-        self.host = host
-        self._server = _Server((host, port), self.service)
-        self.port = self._server.server_port
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}{PATH}"
-
-    def _new_server(self):
-        return _Server((self.host, self.port), self.service)
+    def answer(self, method: str, path: str, headers: Message, body: bytes) -> Reply:
+        if method == "GET":
+            if not (path.startswith(PATH) and path.endswith("?wsdl")):
+                return Reply(404, b"not found")
+            host = headers.get("Host") or f"127.0.0.1:{self.port}"
+            wsdl = WSDL_FILE.read_bytes().replace(
+                WSDL_ADDRESS.encode(), f"http://{host}{PATH}".encode()
+            )
+            return Reply(200, wsdl, "text/xml; charset=utf-8")
+        if path.split("?")[0] != PATH:
+            return Reply(404, b"not found")
+        status, answer = self.service.handle(body)
+        return Reply(status, answer, f"text/xml; charset={self.knobs.encoding}")

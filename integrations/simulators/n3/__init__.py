@@ -7,12 +7,9 @@ time_zone, clock_skew, guid, seed, doctors; see server.Knobs.
 
 from __future__ import annotations
 
-from integrations.simulators import register
 from integrations.simulators.n3.server import FHIR_PATH, PATH, Knobs, N3Simulator
 
 __all__ = ["FHIR_PATH", "PATH", "Knobs", "N3Simulator", "serve"]
-
-register("n3")(N3Simulator)
 
 
 def serve(port: int = 0, *, host: str = "127.0.0.1", **knobs: object) -> N3Simulator:

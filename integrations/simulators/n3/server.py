@@ -12,30 +12,27 @@ time_zone (the hub's wall clock), clock_skew, guid, seed, doctors.
 
 from __future__ import annotations
 
-import json
-import random
-import sys
-import tempfile
 import threading
-import time as clock
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.message import Message
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from integrations.mis.demo import MIS_TIME_ZONE
+from integrations.mis.demo import DemoMis
 from integrations.mis.demo_patients import PATIENTS
 from integrations.mis.matching import matching
 from integrations.ports import BookingRequest, Patient, SlotTaken
 from integrations.protocols.fhir import FHIR_JSON
+from integrations.simulators import register
+from integrations.simulators._mis_http import MisHttpSimulator, MisKnobs, SkewedMis
 from integrations.simulators._soap import append_elements
-from integrations.simulators._threaded import ThreadedSimulator
+from integrations.simulators._threaded import Reply
 from integrations.simulators.fhir import resources as fhir_resources
-from integrations.simulators.fhir.server import FhirService, SkewedDemoMis
+from integrations.simulators.fhir.server import FhirService
 from integrations.simulators.fhir.server import Knobs as FhirKnobs
 
 NS = "urn:n3health:hub:1"
@@ -56,16 +53,10 @@ ERROR_INTERNAL = 99  # the hub failed; try again later
 
 
 @dataclass
-class Knobs:
-    latency: float = 0.0
-    error_rate: float = 0.0
-    outage: str | None = None  # None | "503" | "refused"
-    time_zone: str = MIS_TIME_ZONE
-    clock_skew: float = 0.0
+class Knobs(MisKnobs):
+    """time_zone: the hub's wall clock; error_rate: answers with ERROR_INTERNAL."""
+
     guid: str = "4b6ae9d4-0000-4000-8000-000000000003"
-    seed: int = 2026
-    doctors: int | None = None
-    error_rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)  # noqa: S311
 
 
 class HubError(Exception):
@@ -95,11 +86,9 @@ class HubService:
         "CreateClaimForRefusal",
     )
 
-    def __init__(self, *, knobs: Knobs, store: Path | str, today: date | None = None):
+    def __init__(self, *, knobs: Knobs, mis: DemoMis):
         self.knobs = knobs
-        self.mis = SkewedDemoMis(
-            knobs=knobs, seed=knobs.seed, store=store, today=today, doctors=knobs.doctors
-        )
+        self.mis = mis
         self._patients: dict[str, Patient] = {}
         self._lock = threading.Lock()
 
@@ -426,130 +415,57 @@ def _append(parent: etree._Element, content: list[tuple]) -> None:
 # --- HTTP -----------------------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _down(self) -> bool:
-        outage = self.server.hub.knobs.outage
-        if outage == "refused":
-            self.close_connection = True
-            return True
-        if outage == "503":
-            self._send(503, b"<html><body>503 Service Unavailable</body></html>", "text/html")
-            return True
-        return False
-
-    def _slow(self) -> None:
-        if self.server.hub.knobs.latency:
-            clock.sleep(self.server.hub.knobs.latency)
-
-    def do_GET(self) -> None:  # noqa: N802
-        if self._down():
-            return
-        split = urlsplit(self.path)
-        if split.path == PATH and split.query == "wsdl":
-            host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_port}"
-            wsdl = WSDL_FILE.read_bytes().replace(
-                WSDL_ADDRESS.encode(), f"http://{host}{PATH}".encode()
-            )
-            self._send(200, wsdl, "text/xml; charset=utf-8")
-            return
-        if split.path == f"{FHIR_PATH}/DiagnosticReport":
-            self._slow()
-            status, answer, _ = self.server.labs.handle(
-                "GET",
-                "/fhir/DiagnosticReport",
-                parse_qs(split.query),
-                {k.lower(): v for k, v in self.headers.items()},
-                b"",
-            )
-            self._send(status, json.dumps(answer, ensure_ascii=False).encode(), FHIR_JSON)
-            return
-        self._send(404, b"not found", "text/plain")
-
-    def do_POST(self) -> None:  # noqa: N802
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if self._down():
-            return
-        if urlsplit(self.path).path != PATH:
-            self._send(404, b"not found", "text/plain")
-            return
-        self._slow()
-        status, answer = self.server.hub.handle(body)
-        self._send(status, answer, "text/xml; charset=utf-8")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], hub: HubService, labs: FhirService):
-        self.hub = hub
-        self.labs = labs
-        super().__init__(address, _Handler)
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-class N3Simulator(ThreadedSimulator):
+@register("n3")
+class N3Simulator(MisHttpSimulator):
     """A running hub: `url` (SOAP endpoint, WSDL at `?wsdl`), `fhir_url` (labs),
-    `knobs`, `mis`, `take_by_phone()`, `set_outage()`, `stop()`."""
+    `knobs`, `mis`, `take_by_phone()`, `set_outage()`, `reset()`, `stop()`."""
 
-    name = "n3"
+    knobs_class = Knobs
+    path = PATH
+    methods = ("GET", "POST")
+    error_reply = None  # Success=false with ERROR_INTERNAL, answered by the hub
 
-    def __init__(
-        self,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        store: Path | str | None = None,
-        today: date | None = None,
-        **knobs: object,
-    ):
-        if knobs.get("outage") == "":
-            knobs["outage"] = None
-        self.knobs = Knobs(**knobs)  # type: ignore[arg-type]
-        if store is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="n3-sim-")
-            store = Path(self._tmp.name) / "n3.sqlite3"
-        self.service = HubService(knobs=self.knobs, store=store, today=today)
+    def _build(self) -> None:
+        super()._build()
+        self.service = HubService(knobs=self.knobs, mis=self.mis)
         # The lab endpoint: the FHIR simulator's DiagnosticReport search, behind
         # the hub's own scheme ("N3 <guid>").
-        self.labs = FhirService(
-            knobs=FhirKnobs(
-                token=self.knobs.guid,
-                auth_scheme="N3",
-                seed=self.knobs.seed,
-                time_zone=self.knobs.time_zone,
-            ),
-            store=store,
-            today=today,
+        lab_knobs = FhirKnobs(
+            token=self.knobs.guid,
+            auth_scheme="N3",
+            seed=self.knobs.seed,
+            time_zone=self.knobs.time_zone,
         )
-        self.host = host
-        self._server: _Server | None = _Server((host, port), self.service, self.labs)
-        self.port = self._server.server_port
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}{PATH}"
+        lab_mis = SkewedMis(
+            knobs=lab_knobs, seed=lab_knobs.seed, store=self.store, today=self._today
+        )
+        self.labs = FhirService(knobs=lab_knobs, mis=lab_mis)
 
     @property
     def fhir_url(self) -> str:
         return f"http://{self.host}:{self.port}{FHIR_PATH}"
 
-    def _new_server(self):
-        return _Server((self.host, self.port), self.service, self.labs)
+    def banner_notes(self) -> str:
+        return f"WSDL: {self.url}?wsdl, labs: {self.fhir_url}, guid: {self.knobs.guid}"
+
+    def answer(self, method: str, path: str, headers: Message, body: bytes) -> Reply:
+        split = urlsplit(path)
+        if method == "GET" and split.path == PATH and split.query == "wsdl":
+            host = headers.get("Host") or f"127.0.0.1:{self.port}"
+            wsdl = WSDL_FILE.read_bytes().replace(
+                WSDL_ADDRESS.encode(), f"http://{host}{PATH}".encode()
+            )
+            return Reply(200, wsdl, "text/xml; charset=utf-8")
+        if method == "GET" and split.path == f"{FHIR_PATH}/DiagnosticReport":
+            status, answer, _ = self.labs.handle(
+                "GET",
+                "/fhir/DiagnosticReport",
+                parse_qs(split.query),
+                {k.lower(): v for k, v in headers.items()},
+                b"",
+            )
+            return Reply.json(answer, status, FHIR_JSON)
+        if method == "POST" and split.path == PATH:
+            status, answer = self.service.handle(body)
+            return Reply(status, answer, "text/xml; charset=utf-8")
+        return Reply(404, b"not found")

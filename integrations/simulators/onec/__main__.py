@@ -12,7 +12,7 @@ def main(argv: list[str] | None = None) -> None:
         argv,
         name="onec",
         port=8094,
-        credentials={"user": "site", "password": "onec"},  # noqa: S106 - the demo login
+        options={"user": "site", "password": "onec"},  # noqa: S106 - the demo login
     )
 
 

@@ -12,6 +12,7 @@ import base64
 import hmac
 import json
 from datetime import date, datetime, timedelta
+from email.message import Message
 from urllib.parse import parse_qsl, urlsplit
 
 from integrations.ports import BookingRequest, MisError, Patient, SlotTaken
@@ -44,7 +45,7 @@ class OnecSimulator(MisHttpSimulator):
 
     # --- HTTP -------------------------------------------------------------------
 
-    def respond(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+    def answer(self, method: str, path: str, headers: Message, body: bytes) -> Reply:
         split = urlsplit(path)
         if not split.path.startswith(ROOT + "/"):
             return _json(404, {"error": "NOT_FOUND", "message": split.path})

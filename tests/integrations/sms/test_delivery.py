@@ -146,7 +146,7 @@ def test_retry_delays_grow_with_jitter():
 def test_an_unreachable_gateway_puts_the_row_back_in_the_queue(
     sms_settings, simulator, django_capture_on_commit_callbacks
 ):
-    simulator.set_knobs(outage="refuse")
+    simulator.set_knobs(outage="refused")
     delivery = queued(django_capture_on_commit_callbacks)
     with pytest.raises(SmsUnavailable):
         attempt_delivery(delivery_id=delivery.pk)

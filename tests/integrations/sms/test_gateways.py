@@ -136,7 +136,7 @@ def test_503_outage_is_unavailable(gateway, simulator):
 
 
 def test_refused_connection_is_unavailable(gateway, simulator):
-    simulator.set_knobs(outage="refuse")
+    simulator.set_knobs(outage="refused")
     with pytest.raises(SmsUnavailable):
         gateway.send(message())
     simulator.set_knobs(outage="")

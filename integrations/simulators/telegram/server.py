@@ -21,6 +21,7 @@ from typing import Any
 
 from integrations.simulators import register
 from integrations.simulators._http import Answer, HttpSimulator
+from integrations.simulators._threaded import Reply
 
 USER_ID = 5550001
 BOT_TOKEN = "123456:simulator-token"  # noqa: S105 - the simulator's own, not a secret
@@ -106,17 +107,17 @@ class TelegramSimulator(HttpSimulator):
         with self._lock:
             return [dict(m) for m in self.sent]
 
-    def inspect(self, method: str, path: str, body: bytes) -> Answer:
+    def inspect(self, method: str, path: str, body: bytes) -> Reply:
         if path == "/_sim/updates" and method == "POST":
             try:
                 event = json.loads(body or b"{}")
             except ValueError as error:
-                return Answer({"error": str(error)}, status=400)
-            return Answer(self.push(event))
+                return Answer({"error": str(error)}, status=400).reply()
+            return Answer(self.push(event)).reply()
         if path == "/_sim/sent" and method == "GET":
-            return Answer(self.sent_messages())
+            return Answer(self.sent_messages()).reply()
         if path == "/_sim/polls" and method == "GET":
-            return Answer({"polls": self.polls})
+            return Answer({"polls": self.polls}).reply()
         return super().inspect(method, path, body)
 
     # --- the bot's side (the Bot API) --------------------------------------
