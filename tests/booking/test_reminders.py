@@ -1,7 +1,7 @@
 """Reminders 24 h and 2 h before a visit: once, never cancelled or past, never at night."""
 
 import threading
-import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from integrations.models import SmsDelivery
 from integrations.simulators.smsru import SmsRuSimulator
 from integrations.sms import get_sms_gateway
 from integrations.sms.services import apply_status_report, attempt_delivery
+from tests.polling import wait_for
 
 MSK = ZoneInfo("Europe/Moscow")
 
@@ -56,7 +57,16 @@ def test_two_hours_before(visit):
     send_due_reminders(now=visit.start - timedelta(hours=24))
     assert send_due_reminders(now=visit.start - timedelta(hours=2)) == 1
     assert sorted(Reminder.objects.values_list("kind", flat=True)) == ["24h", "2h"]
-    assert send_due_reminders(now=visit.start - timedelta(minutes=10)) == 0
+    assert send_due_reminders(now=visit.start - timedelta(minutes=10)) == 0  # too late anyway
+
+
+def test_two_hour_reminder_is_sent_once(visit):
+    """Asked again while the 2-hour reminder is still due, nothing more is sent."""
+    assert send_due_reminders(now=visit.start - timedelta(hours=2)) == 1
+    for before in (timedelta(hours=1, minutes=55), timedelta(hours=1), timedelta(minutes=21)):
+        assert send_due_reminders(now=visit.start - before) == 0, before
+    assert list(Reminder.objects.values_list("kind", flat=True)) == ["2h"]
+    assert SmsDelivery.objects.filter(purpose="reminder_2h").count() == 1
 
 
 def test_late_booking_gets_only_the_two_hour_reminder(visit):
@@ -98,26 +108,26 @@ def test_yekaterinburg_branch_quiet_hours_use_its_own_clock(clinic, visit, setti
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_workers_never_send_twice(visit):
-    at = visit.start - timedelta(hours=24)
+@pytest.mark.parametrize("before", [timedelta(hours=24), timedelta(hours=2)])
+def test_two_workers_never_send_twice(visit, before):
+    """Four workers released at once: one reminder, one SMS. A worker's error
+    (or one that missed the start) fails the test."""
+    at = visit.start - before
     barrier = threading.Barrier(4)
-    results = []
 
-    def worker():
-        barrier.wait(timeout=30)
+    def worker() -> int:
         try:
-            results.append(send_due_reminders(now=at))
+            barrier.wait(timeout=30)
+            return send_due_reminders(now=at)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sum(results) == 1
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        running = [pool.submit(worker) for _ in range(4)]
+        results = [future.result(timeout=60) for future in running]
+    assert sorted(results) == [0, 0, 0, 1]
     assert Reminder.objects.count() == 1
-    assert SmsDelivery.objects.filter(purpose="reminder_24h").count() == 1
+    assert SmsDelivery.objects.filter(purpose__startswith="reminder_").count() == 1
 
 
 def test_delivery_status_comes_from_the_gateway(visit, settings):
@@ -132,9 +142,7 @@ def test_delivery_status_comes_from_the_gateway(visit, settings):
         assert reminder.delivery_status == "sent"
         assert gateway.messages[0].phone.endswith("79990000011")
         # The gateway's delivery report is recorded on the reminder's delivery.
-        deadline = time.monotonic() + 5
-        while gateway.messages[0].status != "delivered" and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(lambda: gateway.messages[0].status == "delivered", what="the delivery report")
         report = get_sms_gateway().status(reminder.sms.gateway_message_id)
         apply_status_report(report=report)
         reminder.sms.refresh_from_db()
