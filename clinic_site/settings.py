@@ -242,6 +242,21 @@ MIS_SYNC_INTERVAL = env.int("MIS_SYNC_INTERVAL", default=150)
 # How many days ahead the schedule is synced.
 MIS_SYNC_DAYS = env.int("MIS_SYNC_DAYS", default=30)
 
+
+def external_system(prefix: str, *, urls: dict[str, str], secrets: tuple[str, ...]) -> dict:
+    """The settings of one external system, each read from the variable of its name:
+    <PREFIX>_<name> for each of its URLs (the simulator's by default), its login and
+    secret (empty unless set), <PREFIX>_TIME_ZONE (its wall clock, Europe/Moscow by
+    default) and <PREFIX>_TIMEOUT (seconds per call, 10 by default)."""
+    block: dict[str, object] = {
+        f"{prefix}_{name}": env.str(f"{prefix}_{name}", default=url) for name, url in urls.items()
+    }
+    block |= {f"{prefix}_{name}": env.str(f"{prefix}_{name}", default="") for name in secrets}
+    block[f"{prefix}_TIME_ZONE"] = env.str(f"{prefix}_TIME_ZONE", default="Europe/Moscow")
+    block[f"{prefix}_TIMEOUT"] = env.float(f"{prefix}_TIMEOUT", default=10.0)
+    return block
+
+
 # --- The clinic's MIS -----------------------------------------------------
 MIS_ADAPTER = env.str("MIS_ADAPTER", default="demo")
 MIS_DEMO_SEED = env.int("MIS_DEMO_SEED", default=2026)
@@ -249,30 +264,34 @@ MIS_DEMO_SEED = env.int("MIS_DEMO_SEED", default=2026)
 MIS_DEMO_OUTAGE = env.bool("MIS_DEMO_OUTAGE", default=False)
 # The demo MIS's own appointment book (shared by the web and worker processes).
 MIS_DEMO_STORE = env.str("MIS_DEMO_STORE", default=str(VAR_DIR / "demo-mis.sqlite3"))
-# МЕДИАЛОГ (MIS_ADAPTER=medialog): SOAP endpoint, WS-Security login, its wall-clock zone.
 # `make run` serves these simulators beside the site (name:port, "" for none),
 # to try each adapter and tool against: the site itself uses the in-process demo MIS.
 EMBEDDED_SIMULATORS = env.list(
     "EMBEDDED_SIMULATORS",
     default=["medialog:8091", "infoclinica:8093", "onec:8094", "fhir:8095", "n3:8096", "lis:8097"],
 )
-MEDIALOG_URL = env.str("MEDIALOG_URL", default="http://127.0.0.1:8091/medialog/PlanningService")
-MEDIALOG_USER = env.str("MEDIALOG_USER", default="")
-MEDIALOG_PASSWORD = env.str("MEDIALOG_PASSWORD", default="")
-MEDIALOG_TIME_ZONE = env.str("MEDIALOG_TIME_ZONE", default="Europe/Moscow")
-MEDIALOG_TIMEOUT = env.float("MEDIALOG_TIMEOUT", default=10.0)
+# МЕДИАЛОГ (MIS_ADAPTER=medialog): SOAP endpoint, WS-Security login, its wall-clock zone.
+globals().update(
+    external_system(
+        "MEDIALOG",
+        urls={"URL": "http://127.0.0.1:8091/medialog/PlanningService"},
+        secrets=("USER", "PASSWORD"),
+    )
+)
 # Инфоклиника (MIS_ADAPTER=infoclinica): XML over HTTP, OAuth2 client credentials.
-INFOCLINICA_URL = env.str("INFOCLINICA_URL", default="http://127.0.0.1:8093")
-INFOCLINICA_CLIENT_ID = env.str("INFOCLINICA_CLIENT_ID", default="")
-INFOCLINICA_CLIENT_KEY = env.str("INFOCLINICA_CLIENT_KEY", default="")
-INFOCLINICA_TIME_ZONE = env.str("INFOCLINICA_TIME_ZONE", default="Europe/Moscow")
-INFOCLINICA_TIMEOUT = env.float("INFOCLINICA_TIMEOUT", default=10.0)
+globals().update(
+    external_system(
+        "INFOCLINICA",
+        urls={"URL": "http://127.0.0.1:8093"},
+        secrets=("CLIENT_ID", "CLIENT_KEY"),
+    )
+)
 # 1С:Медицина (MIS_ADAPTER=onec): its HTTP service, Basic auth, the base's wall-clock zone.
-ONEC_URL = env.str("ONEC_URL", default="http://127.0.0.1:8094/hs/clinic/v1")
-ONEC_USER = env.str("ONEC_USER", default="")
-ONEC_PASSWORD = env.str("ONEC_PASSWORD", default="")
-ONEC_TIME_ZONE = env.str("ONEC_TIME_ZONE", default="Europe/Moscow")
-ONEC_TIMEOUT = env.float("ONEC_TIMEOUT", default=10.0)
+globals().update(
+    external_system(
+        "ONEC", urls={"URL": "http://127.0.0.1:8094/hs/clinic/v1"}, secrets=("USER", "PASSWORD")
+    )
+)
 # The CommerceML exchange 1C calls to push the price list (/integrations/1c/exchange):
 # its HTTP Basic login (the endpoint refuses everything while unset), the part
 # size 1C is told to send, the largest file taken, the price type imported
@@ -286,17 +305,21 @@ COMMERCEML_DIR = env.str("COMMERCEML_DIR", default=str(VAR_DIR / "commerceml"))
 # Prices come from 1C's price list only: the MIS sync then leaves known services' prices.
 COMMERCEML_OWNS_PRICES = env.bool("COMMERCEML_OWNS_PRICES", default=False)
 # Any FHIR R4 server (MIS_ADAPTER=fhir): base URL, Bearer token, zone times are shown in.
-FHIR_URL = env.str("FHIR_URL", default="http://127.0.0.1:8095/fhir")
-FHIR_TOKEN = env.str("FHIR_TOKEN", default="")
-FHIR_TIME_ZONE = env.str("FHIR_TIME_ZONE", default="Europe/Moscow")
-FHIR_TIMEOUT = env.float("FHIR_TIMEOUT", default=10.0)
+globals().update(
+    external_system("FHIR", urls={"URL": "http://127.0.0.1:8095/fhir"}, secrets=("TOKEN",))
+)
 # N3.Здоровье (MIS_ADAPTER=n3): the SOAP booking hub, the integration guid, the
 # hub's FHIR endpoint for lab reports, the zone of its wall clock.
-N3_URL = env.str("N3_URL", default="http://127.0.0.1:8096/n3/HubService")
-N3_GUID = env.str("N3_GUID", default="")
-N3_FHIR_URL = env.str("N3_FHIR_URL", default="http://127.0.0.1:8096/n3/fhir")
-N3_TIME_ZONE = env.str("N3_TIME_ZONE", default="Europe/Moscow")
-N3_TIMEOUT = env.float("N3_TIMEOUT", default=10.0)
+globals().update(
+    external_system(
+        "N3",
+        urls={
+            "URL": "http://127.0.0.1:8096/n3/HubService",
+            "FHIR_URL": "http://127.0.0.1:8096/n3/fhir",
+        },
+        secrets=("GUID",),
+    )
+)
 
 # Circuit breaker of each external system: this many transport failures within
 # the window (seconds) open it; calls then fail at once for the cooldown.

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from integrations.mis.demo_patients import PATIENTS
@@ -350,6 +351,13 @@ class DemoMis:
     name = "demo"
     time_zone = MIS_TIME_ZONE
     slot_policy = SlotPolicy(grid_minutes=15, buffer_minutes=5, breaks_block=True)
+
+    # What MIS_ADAPTER=demo is built from: keyword -> setting (integrations.mis.ADAPTERS).
+    SETTINGS: ClassVar[dict[str, str]] = {
+        "seed": "MIS_DEMO_SEED",
+        "outage": "MIS_DEMO_OUTAGE",
+        "store": "MIS_DEMO_STORE",
+    }
 
     def __init__(
         self,

@@ -81,4 +81,3 @@ def _generated(count: int = 40) -> tuple[Patient, ...]:
 
 
 PATIENTS: tuple[Patient, ...] = (DEMO_PATIENT, DEMO_CHILD, *FAMILY, *_generated())
-

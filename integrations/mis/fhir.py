@@ -41,7 +41,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from lxml import etree
@@ -88,6 +88,14 @@ class FhirMis(FhirClient):
     # The server publishes free Slots on a 15-minute grid from the start of a
     # shift; a visit may follow another directly, and breaks are busy Slots.
     slot_policy = SlotPolicy(grid_minutes=15, buffer_minutes=0, breaks_block=True)
+
+    # What MIS_ADAPTER=fhir is built from: keyword -> setting (integrations.mis.ADAPTERS).
+    SETTINGS: ClassVar[dict[str, str]] = {
+        "url": "FHIR_URL",
+        "token": "FHIR_TOKEN",
+        "time_zone": "FHIR_TIME_ZONE",
+        "timeout": "FHIR_TIMEOUT",
+    }
 
     # --- the MisAdapter port ---------------------------------------------
 

@@ -41,6 +41,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -79,6 +80,15 @@ class InfoclinicaMis:
     # Инфоклиника's free slot (INTEGRATIONS.md): it keeps a buffer between
     # visits and lets visits into lunch; slots on a 15-minute grid.
     slot_policy = SlotPolicy(grid_minutes=15, buffer_minutes=10, breaks_block=False)
+
+    # What MIS_ADAPTER=infoclinica is built from: keyword -> setting (integrations.mis.ADAPTERS).
+    SETTINGS: ClassVar[dict[str, str]] = {
+        "url": "INFOCLINICA_URL",
+        "client_id": "INFOCLINICA_CLIENT_ID",
+        "client_key": "INFOCLINICA_CLIENT_KEY",
+        "time_zone": "INFOCLINICA_TIME_ZONE",
+        "timeout": "INFOCLINICA_TIMEOUT",
+    }
 
     def __init__(
         self,

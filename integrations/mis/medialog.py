@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import requests
@@ -67,6 +68,15 @@ class MedialogMis:
     # МЕДИАЛОГ's free slot (assumed, INTEGRATIONS.md): slots on the day
     # template's 15-minute grid, no buffer between visits, lunch closed.
     slot_policy = SlotPolicy(grid_minutes=15, buffer_minutes=0, breaks_block=True)
+
+    # What MIS_ADAPTER=medialog is built from: keyword -> setting (integrations.mis.ADAPTERS).
+    SETTINGS: ClassVar[dict[str, str]] = {
+        "url": "MEDIALOG_URL",
+        "user": "MEDIALOG_USER",
+        "password": "MEDIALOG_PASSWORD",
+        "time_zone": "MEDIALOG_TIME_ZONE",
+        "timeout": "MEDIALOG_TIMEOUT",
+    }
 
     def __init__(
         self,

@@ -33,6 +33,7 @@ from __future__ import annotations
 import email.utils
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import requests
@@ -90,6 +91,15 @@ class N3Mis:
     # The hub's ready-made tickets: 15 minutes apart from the start of a shift,
     # a visit may directly follow another, breaks are taken tickets.
     slot_policy = SlotPolicy(grid_minutes=15, buffer_minutes=0, breaks_block=True)
+
+    # What MIS_ADAPTER=n3 is built from: keyword -> setting (integrations.mis.ADAPTERS).
+    SETTINGS: ClassVar[dict[str, str]] = {
+        "url": "N3_URL",
+        "guid": "N3_GUID",
+        "fhir_url": "N3_FHIR_URL",
+        "time_zone": "N3_TIME_ZONE",
+        "timeout": "N3_TIMEOUT",
+    }
 
     def __init__(
         self,

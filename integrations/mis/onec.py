@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -59,6 +60,15 @@ class OnecMis:
     # 1С:Медицина's free slot (assumed): visits back to back from the start of
     # the shift (the step is the service's duration), no buffer, lunch closed.
     slot_policy = SlotPolicy(grid_minutes=None, buffer_minutes=0, breaks_block=True)
+
+    # What MIS_ADAPTER=onec is built from: keyword -> setting (integrations.mis.ADAPTERS).
+    SETTINGS: ClassVar[dict[str, str]] = {
+        "url": "ONEC_URL",
+        "user": "ONEC_USER",
+        "password": "ONEC_PASSWORD",
+        "time_zone": "ONEC_TIME_ZONE",
+        "timeout": "ONEC_TIMEOUT",
+    }
 
     def __init__(
         self,
