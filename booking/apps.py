@@ -9,7 +9,7 @@ class BookingConfig(AppConfig):
     verbose_name = _("Booking")
 
     def ready(self) -> None:
-        from booking import directory, mis_writes
+        from booking import directory, mis_writes, waitlist  # noqa: F401 (waitlist: its receivers)
 
         mis_writes.register()
         directory.connect()

@@ -7,8 +7,9 @@ import logging
 from django.db import transaction
 
 from booking.models import Appointment
+from booking.notifications import appointment_status_changed
 from booking.schedule_sync import sync_schedule
-from booking.services import forget_cached_slots, offer_to_waitlist
+from booking.services import announce_freed, cancel, forget_cached_slots
 from integrations import outbox
 from integrations.mis import get_mis_adapter
 from integrations.models import OutboxMessage
@@ -63,7 +64,6 @@ def deliver_booking(message: OutboxMessage) -> None:
     appointment.save(update_fields=["status", "mis_appointment_id", "updated_at"])
     if appointment.replaces_id:
         # A reschedule: the new time is secured, now free the old one.
-        from booking.services import cancel
 
         cancel(appointment=appointment.replaces, enforce_cutoff=False, notify=False)
     _notify(appointment)
@@ -87,7 +87,7 @@ def deliver_cancellation(message: OutboxMessage) -> None:
             appointment_id=appointment.mis_appointment_id, idempotency_key=message.key
         )
     # Free in the MIS too: now the waitlist may have it.
-    offer_to_waitlist([appointment])
+    announce_freed([appointment])
 
 
 def _refresh_day(day) -> None:
@@ -98,7 +98,6 @@ def _refresh_day(day) -> None:
 def _notify(appointment: Appointment) -> None:
     """The SMS is recorded in the transaction that changes the status it tells
     of (one commit for both; it is sent once that commits)."""
-    from booking.notifications import appointment_status_changed
 
     try:
         appointment_status_changed(appointment)

@@ -8,6 +8,7 @@ each delivery and its status from the gateway's callback.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from booking.links import manage_url
 from booking.models import Appointment, Reminder
-from cabinet.notifications.services import wants
 from integrations.sms.services import send_sms
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,23 @@ REMINDERS = (
     (Reminder.Kind.DAY_BEFORE, timedelta(hours=24), timedelta(hours=3)),
     (Reminder.Kind.TWO_HOURS, timedelta(hours=2), timedelta(minutes=20)),
 )
+
+
+# Whether a patient takes a kind of message through a channel ("sms",
+# "email"): the cabinet keeps the preferences and registers its rule
+# (cabinet/booking_sources.py). Without one, and for a guest, every channel.
+_preference_rule: Callable[[object, str, str], bool] | None = None
+
+
+def register_preferences(rule: Callable[[object, str, str], bool]) -> None:
+    global _preference_rule
+    _preference_rule = rule
+
+
+def wants(user, kind: str, channel: str) -> bool:
+    if user is None or _preference_rule is None:
+        return True
+    return _preference_rule(user, kind, channel)
 
 
 def _local(appointment: Appointment) -> datetime:

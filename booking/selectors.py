@@ -1,53 +1,18 @@
-"""Reads of the booking app: free slots from the stored schedule and appointments."""
+"""Reads of the booking app: free slots through the slot cache, appointments, rooms."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
-from booking.models import Appointment, ScheduleInterval
-from booking.slots import Interval, free_slots
-from catalog.models import Branch, Doctor, Service
-from integrations.mis import get_mis_adapter
-from integrations.ports import SlotPolicy
-
-
-@dataclass(frozen=True)
-class FreeSlot:
-    doctor: Doctor
-    start: datetime  # UTC
-    end: datetime
-    branch: Branch | None
-    service: Service
-
-    @property
-    def local_start(self) -> datetime:
-        """Start in the branch's own time zone, as the patient will see the clock."""
-        zone = ZoneInfo(self.branch.time_zone) if self.branch else timezone.get_current_timezone()
-        return self.start.astimezone(zone)
-
-
-def slot_policy() -> SlotPolicy:
-    return get_mis_adapter().slot_policy
-
-
-def takes_its_time(*, now: datetime | None = None) -> Q:
-    """The rule: confirmed or awaiting, or held and not expired."""
-    return Q(status__in=(Appointment.Status.AWAITING, Appointment.Status.CONFIRMED)) | Q(
-        status=Appointment.Status.HELD, hold_expires_at__gt=now or timezone.now()
-    )
-
-
-def active_appointments(*, now: datetime | None = None):
-    """Appointments that take their time (see takes_its_time)."""
-    return Appointment.objects.filter(takes_its_time(now=now))
-
+from booking.directory import directory
+from booking.free_slots import FreeSlot, doctor_free_slots, slot_policy
+from booking.models import Appointment
+from booking.slot_cache import cached_free_slots
+from catalog.models import Doctor, Service
 
 _TAKEN_SQL = """
     SELECT idempotency_key FROM {table}
@@ -120,112 +85,6 @@ def people():
     return Doctor.objects.exclude(specialties__external_id__in=room_specialty_ids())
 
 
-# Appointments this far either side of a window are loaded with it (a long
-# visit, or a buffer, reaching into the window).
-SPAN_REACH = timedelta(days=1)
-
-
-def load_schedules(
-    *,
-    doctor_ids: list[int],
-    start: datetime,
-    end: datetime,
-    now: datetime | None = None,
-    include_busy: bool = True,
-) -> dict[int, tuple[list, list]]:
-    """For each doctor: schedule rows and active appointment spans around [start, end).
-
-    Two queries whatever the number of doctors.
-    """
-    loaded: dict[int, tuple[list, list]] = {pk: ([], []) for pk in doctor_ids}
-    rows = ScheduleInterval.objects.filter(
-        doctor_id__in=doctor_ids, end__gt=start, start__lt=end
-    ).values_list("doctor_id", "kind", "branch_id", "start", "end")
-    for doctor_id, kind, branch_id, row_start, row_end in rows:
-        if include_busy or kind != ScheduleInterval.Kind.BUSY:
-            loaded[doctor_id][0].append((kind, branch_id, row_start, row_end))
-    if include_busy:
-        spans = (
-            active_appointments(now=now)
-            .filter(
-                doctor_id__in=doctor_ids,
-                start__lt=end + SPAN_REACH,
-                end__gt=start - SPAN_REACH,
-            )
-            .values_list("doctor_id", "start", "end")
-        )
-        for doctor_id, a_start, a_end in spans:
-            loaded[doctor_id][1].append((a_start, a_end))
-    return loaded
-
-
-def compute_free_slots(
-    *,
-    rows: list,
-    appointment_spans: list,
-    service: Service,
-    policy: SlotPolicy,
-    start: datetime,
-    end: datetime,
-) -> list[Interval]:
-    """Free slots (place = branch id) from loaded rows: the pure part of the work."""
-    work, busy, breaks = [], [], []
-    for kind, branch_id, row_start, row_end in rows:
-        if kind == ScheduleInterval.Kind.WORK:
-            work.append(Interval(row_start, row_end, branch_id))
-        elif kind == ScheduleInterval.Kind.BUSY:
-            busy.append(Interval(row_start, row_end))
-        else:
-            breaks.append(Interval(row_start, row_end))
-    if not work:
-        return []
-    busy += [Interval(a_start, a_end) for a_start, a_end in appointment_spans]
-    slots = free_slots(
-        work=work,
-        busy=busy,
-        breaks=breaks,
-        duration=timedelta(minutes=service.duration_minutes),
-        buffer=timedelta(minutes=policy.buffer_minutes),
-        grid=timedelta(minutes=policy.grid_minutes) if policy.grid_minutes else None,
-        breaks_block=policy.breaks_block,
-        not_before=start,
-    )
-    return [s for s in slots if s.start < end]
-
-
-def doctor_free_slots(
-    *,
-    doctor: Doctor,
-    service: Service,
-    start: datetime,
-    end: datetime,
-    policy: SlotPolicy | None = None,
-    include_busy: bool = True,
-    now: datetime | None = None,
-) -> list[FreeSlot]:
-    """Free slots of `service` with `doctor` starting in [start, end).
-
-    Busy: what the MIS reports plus the appointments active here (a hold is
-    busy for everyone else the moment it is taken). include_busy=False gives
-    the slots the schedule would have if nothing were booked.
-    """
-    rows, spans = load_schedules(
-        doctor_ids=[doctor.pk], start=start, end=end, now=now, include_busy=include_busy
-    )[doctor.pk]
-    slots = compute_free_slots(
-        rows=rows,
-        appointment_spans=spans,
-        service=service,
-        policy=policy or slot_policy(),
-        start=start,
-        end=end,
-    )
-    from booking.directory import directory
-
-    branches = directory().branches
-    return [FreeSlot(doctor, s.start, s.end, branches.get(s.place), service) for s in slots]
-
-
 def next_free_slots(
     *,
     doctor: Doctor,
@@ -254,9 +113,6 @@ def slots_near(
     *, doctor: Doctor, service: Service, around: datetime, now: datetime | None = None
 ) -> list[FreeSlot]:
     """The free slots within NEAR of `around` (not in the past), from the slot cache."""
-    from booking.directory import directory
-    from booking.slot_cache import cached_free_slots
-
     now = now or timezone.now()
     return cached_free_slots(
         doctors=[(doctor, service)],
@@ -284,9 +140,6 @@ def nearest_free_slots(
     its `count` nearest all lie closer than NEAR, no slot outside it can be
     nearer; else the whole window of `days` either side is read.
     """
-    from booking.directory import directory
-    from booking.slot_cache import cached_free_slots
-
     now = timezone.now()
     if near is None:
         near = slots_near(doctor=doctor, service=service, around=around, now=now)
@@ -337,9 +190,6 @@ def search_free_slots(
     slots from the slot cache (booking.slot_cache), which every change of a
     doctor's day invalidates: a warm search reads no table.
     """
-    from booking.directory import directory
-    from booking.slot_cache import cached_free_slots
-
     snapshot = directory()
     pairs = []
     for offer in snapshot.offers:

@@ -18,16 +18,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from booking import signals
 from booking.consent import ConsentGiven
+from booking.free_slots import FreeSlot, doctor_free_slots, slot_policy
 from booking.models import Appointment
-from booking.selectors import (
-    FreeSlot,
-    doctor_free_slots,
-    keys_taking,
-    nearest_free_slots,
-    slot_policy,
-    slots_near,
-)
+from booking.notifications import appointment_cancelled
+from booking.selectors import keys_taking, nearest_free_slots, slots_near
+from booking.slot_cache import days_of, invalidate
 from catalog.models import Doctor, Service
 from integrations import outbox
 from integrations.models import OutboxMessage
@@ -134,8 +131,6 @@ class PatientDetails:
 def forget_cached_slots(appointments) -> None:
     """Drop the cached slots of the doctor-days these appointments touch, now
     and again after the commit (a reader in between may have cached the old day)."""
-    from booking.slot_cache import days_of, invalidate
-
     doctor_days = [
         (a.doctor_id, day) for a in appointments for day in days_of(a.start, a.blocked_until)
     ]
@@ -155,20 +150,18 @@ def _expire(stale) -> int:
         pk__in=[a.pk for a in stale], status=Appointment.Status.HELD
     ).update(status=Appointment.Status.EXPIRED)
     forget_cached_slots(stale)
-    from booking import waitlist
-
-    waitlist.offers_expired(stale)
-    offer_to_waitlist(stale)
+    signals.holds_expired.send(sender=Appointment, appointments=stale)
+    announce_freed(stale)
     return count
 
 
-def offer_to_waitlist(freed: list[Appointment]) -> None:
-    """After the commit, each freed time goes to the first in its waitlist."""
-    from booking import waitlist
-
+def announce_freed(freed: list[Appointment]) -> None:
+    """After the commit, tell of each freed time (the waitlist offers it on)."""
     for appointment in freed:
         transaction.on_commit(
-            lambda a=appointment: waitlist.time_freed(doctor_id=a.doctor_id, start=a.start)
+            lambda a=appointment: signals.time_freed.send(
+                sender=Appointment, doctor_id=a.doctor_id, start=a.start
+            )
         )
 
 
@@ -500,7 +493,7 @@ def cancel(
         appointment.save(update_fields=["status", "updated_at"])
         forget_cached_slots([appointment])
         if not was_sent:
-            offer_to_waitlist([appointment])  # else once the MIS has freed it too
+            announce_freed([appointment])  # else once the MIS has freed it too
         if was_sent:
             outbox.enqueue(
                 topic="mis.cancel",
@@ -508,8 +501,6 @@ def cancel(
                 payload={"appointment": appointment.pk},
             )
             if notify:
-                from booking.notifications import appointment_cancelled
-
                 appointment_cancelled(appointment)
     return appointment
 

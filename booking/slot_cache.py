@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.cache import cache
 
-from booking.selectors import SPAN_REACH, FreeSlot, compute_free_slots, load_schedules
+from booking.free_slots import SPAN_REACH, FreeSlot, compute_free_slots, load_schedules
 from catalog.models import Branch, Doctor, Service
 from clinic_site.cache import bump_many
 from integrations.ports import SlotPolicy

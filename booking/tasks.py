@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from booking.notifications import send_due_reminders
 from booking.services import expire_holds as expire_stale_holds
 
 
@@ -16,6 +17,5 @@ def expire_holds() -> int:
 )
 def send_reminders() -> int:
     """Send the reminders that are due (24 h and 2 h before visits), each once."""
-    from booking.notifications import send_due_reminders
 
     return send_due_reminders()

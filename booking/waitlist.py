@@ -10,14 +10,16 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import receiver
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from booking import services
+from booking import services, signals
 from booking.consent import ConsentGiven
+from booking.free_slots import doctor_free_slots
 from booking.models import Appointment, WaitlistEntry
-from booking.selectors import default_service, doctor_free_slots
+from booking.selectors import default_service
 from catalog.models import Doctor
 from integrations.sms.phones import validate_e164
 from integrations.sms.services import send_sms
@@ -71,6 +73,11 @@ def entry_from(signed: str) -> WaitlistEntry | None:
     return WaitlistEntry.objects.filter(public_id=public_id).select_related("offer").first()
 
 
+@receiver(signals.time_freed)
+def offer_freed_time(sender=None, *, doctor_id: int, start: datetime, **_kwargs) -> None:
+    time_freed(doctor_id=doctor_id, start=start)
+
+
 def time_freed(*, doctor_id: int, start: datetime, now: datetime | None = None) -> None:
     """A time of this doctor became free: offer it to the first in line."""
     now = now or timezone.now()
@@ -118,8 +125,6 @@ def time_freed(*, doctor_id: int, start: datetime, now: datetime | None = None) 
 
 
 def _text_offer(entry: WaitlistEntry, slot) -> None:
-    from django.utils import formats
-
     with translation.override(settings.LANGUAGE_CODE):
         text = _("An earlier time is free: %(doctor)s, %(when)s. Book it: %(url)s") % {
             "doctor": slot.doctor.full_name,
@@ -129,7 +134,8 @@ def _text_offer(entry: WaitlistEntry, slot) -> None:
     send_sms(to=entry.phone, text=text, purpose="waitlist_offer")
 
 
-def offers_expired(appointments: list[Appointment]) -> None:
+@receiver(signals.holds_expired)
+def offers_expired(sender=None, *, appointments: list[Appointment], **_kwargs) -> None:
     """Offers nobody took: close those entries and offer the time to the next."""
     ids = [a.pk for a in appointments]
     WaitlistEntry.objects.filter(offer_id__in=ids, status=WaitlistEntry.Status.OFFERED).update(

@@ -12,6 +12,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from cabinet.accounts.models import Patient, User
+from cabinet.accounts.two_factor import is_verified
+from cabinet.consent.services import require_consent
+from cabinet.proxies.services import valid_grants
 
 ACTING_PATIENT_SESSION_KEY = "cabinet_acting_patient"
 
@@ -19,8 +22,6 @@ ACTING_PATIENT_SESSION_KEY = "cabinet_acting_patient"
 def accessible_patients(user: User) -> QuerySet[Patient]:
     """Patients whose cabinet data `user` may open: their own record, and
     children through a verified proxy that has not ended (the 15th birthday)."""
-    from cabinet.proxies.services import valid_grants
-
     if not user.is_authenticated:
         return Patient.objects.none()
     children = valid_grants(user).values("child")
@@ -34,9 +35,6 @@ def acting_patient(request: HttpRequest) -> Patient:
     to is no longer theirs to open (the proxy ended); ConsentRequired (turned
     into the consent page) until the current consents are signed.
     """
-    from cabinet.accounts.two_factor import is_verified
-    from cabinet.consent.services import require_consent
-
     user = request.user
     if not is_verified(user):
         raise Http404

@@ -3,8 +3,17 @@ personal-data consent it has signed (registered in CabinetConfig.ready)."""
 
 from __future__ import annotations
 
+from django.http import Http404
+
+from booking import consent
+from booking import notifications as booking_notifications
+from booking import people as booking_people
 from booking.consent import ConsentSource, ConsentText
 from booking.people import Person
+from cabinet.access import accessible_patients, acting_patient
+from cabinet.consent.models import ConsentDocument
+from cabinet.consent.services import ConsentRequired, current_documents, unsigned_documents
+from cabinet.notifications.services import wants
 
 
 def _person(patient, user) -> Person:
@@ -20,7 +29,6 @@ def _person(patient, user) -> Person:
 
 
 def people(user) -> list[Person]:
-    from cabinet.access import accessible_patients
 
     found = [_person(p, user) for p in accessible_patients(user).order_by("birth_date", "pk")]
     found.sort(key=lambda p: not p.is_self)  # "me" first
@@ -30,10 +38,6 @@ def people(user) -> list[Person]:
 def acting(request) -> Person | None:
     """The person the cabinet acts for; None when it cannot open anyone's
     record (not linked, consents unsigned): the account's own bookings show."""
-    from django.http import Http404
-
-    from cabinet.access import acting_patient
-    from cabinet.consent.services import ConsentRequired
 
     try:
         return _person(acting_patient(request), request.user)
@@ -42,8 +46,6 @@ def acting(request) -> Person | None:
 
 
 def _current_document():
-    from cabinet.consent.models import ConsentDocument
-    from cabinet.consent.services import current_documents
 
     return next(
         (d for d in current_documents() if d.kind == ConsentDocument.Kind.PERSONAL_DATA), None
@@ -60,15 +62,12 @@ def current_consent() -> ConsentText | None:
 
 
 def signed_by(user) -> bool:
-    from cabinet.consent.services import unsigned_documents
 
     document = _current_document()
     return document is not None and document not in unsigned_documents(user)
 
 
 def register() -> None:
-    from booking import consent
-    from booking import people as booking_people
-
     booking_people.register_source(people, acting=acting)
+    booking_notifications.register_preferences(wants)
     consent.register_source(ConsentSource(current=current_consent, signed_by=signed_by))

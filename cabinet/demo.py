@@ -9,6 +9,16 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cabinet.accounts.models import Patient
+from cabinet.accounts.services import patient_from_mis
+from cabinet.accounts.two_factor import ensure_phone_device
+from cabinet.consent.models import ConsentDocument
+from cabinet.proxies.models import ProxyAccess
+from integrations.mis.demo_patients import DEMO_CHILD
+from integrations.mis.demo_patients import DEMO_PATIENT as MIS_PATIENT
+
 
 @dataclass(frozen=True)
 class DemoLogin:
@@ -88,9 +98,6 @@ def ensure_demo_users() -> list[DemoLogin]:
 
 def ensure_demo_second_factors() -> None:
     """Login codes by SMS for the patient, the demo TOTP key for staff."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from cabinet.accounts.two_factor import ensure_phone_device
 
     User = get_user_model()
     patient = User.objects.filter(username=DEMO_PATIENT.username).first()
@@ -106,11 +113,6 @@ def ensure_demo_second_factors() -> None:
 def ensure_demo_patient_records(user) -> None:
     """Link the demo patient to her MIS record and give her the verified proxy
     of her daughter (pt-demo-0002, under 15)."""
-    from cabinet.accounts.models import Patient
-    from cabinet.accounts.services import patient_from_mis
-    from cabinet.proxies.models import ProxyAccess
-    from integrations.mis.demo_patients import DEMO_CHILD
-    from integrations.mis.demo_patients import DEMO_PATIENT as MIS_PATIENT
 
     if not Patient.objects.filter(account=user).exists():
         if Patient.objects.filter(mis_id=MIS_PATIENT.external_id, account__isnull=False).exists():
@@ -128,7 +130,6 @@ def ensure_demo_patient_records(user) -> None:
 
 
 def ensure_consent_documents() -> None:
-    from cabinet.consent.models import ConsentDocument
 
     published = datetime(2026, 1, 1, tzinfo=ZoneInfo("Europe/Moscow"))
     for kind, (title, text) in CONSENT_TEXTS.items():

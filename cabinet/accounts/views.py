@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -19,7 +18,6 @@ from two_factor.views import LoginView as TwoFactorLoginView
 
 from booking.phone_codes import PhoneCodeError, check_scoped_code, send_scoped_code
 from booking.services import BookingError
-from cabinet.access import accessible_patients, acting_patient, on_behalf_of
 from cabinet.accounts import services as accounts
 from cabinet.accounts.forms import (
     BackupCodeForm,
@@ -33,7 +31,6 @@ from cabinet.accounts.forms import (
 )
 from cabinet.accounts.models import LinkRequest, User
 from cabinet.accounts.two_factor import SmsCodeLimit
-from cabinet.records.importer import import_if_stale
 from integrations.ports import MisError
 
 MIS_DOWN = gettext_lazy(
@@ -251,25 +248,3 @@ def password_reset(request):
 def logout_view(request):
     logout(request)
     return redirect(settings.LOGOUT_REDIRECT_URL)
-
-
-@login_required
-def home(request):
-    """Whom the user acts for, and where to go; consent first (acting_patient)."""
-    patients = accessible_patients(request.user)
-    acting = acting_patient(request) if patients.exists() else None
-    pending = LinkRequest.objects.filter(
-        user=request.user, status=LinkRequest.Status.PENDING
-    ).exists()
-    return render(
-        request,
-        "cabinet/home.html",
-        {
-            "acting": acting,
-            "child": on_behalf_of(request) if acting else None,
-            "patients": patients,
-            "pending_link": pending,
-            # A long history loads in the background; the page follows it.
-            "record_import": import_if_stale(acting) if acting else None,
-        },
-    )

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cabinet.accounts.lockout import client_ip
 from cabinet.consent.models import ConsentDocument, ConsentSignature, ConsentWithdrawal
+from clinic_site.client import client_ip
 
 
 class ConsentRequired(Exception):

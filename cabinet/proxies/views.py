@@ -1,14 +1,13 @@
-"""A parent asks for a child's access, and switches between "me" and a child."""
+"""A parent asks for a child's access (the registrar verifies it)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from cabinet.access import accessible_patients, switch_to
 from cabinet.accounts.forms import RegistrationForm
 from cabinet.proxies import services as proxies
 from cabinet.proxies.models import ProxyRequest
@@ -29,8 +28,6 @@ class ChildForm(RegistrationForm):
     def clean_birth_date(self):
         born = super().clean_birth_date()
         if born <= proxies.proxy_cutoff():
-            from django import forms
-
             raise forms.ValidationError(
                 _("Parents open a child's data only until the child turns 15.")
             )
@@ -74,22 +71,3 @@ def children(request):
             "grants": proxies.valid_grants(request.user).select_related("child"),
         },
     )
-
-
-@login_required
-@require_POST
-def switch(request):
-    """Act for "me" (empty value) or for a child the user may open."""
-    value = request.POST.get("patient") or ""
-    patient_id = int(value) if value.isdigit() else None
-    if value and patient_id is None:
-        from django.http import Http404
-
-        raise Http404
-    if (
-        patient_id is not None
-        and accessible_patients(request.user).filter(pk=patient_id, account=request.user).exists()
-    ):
-        patient_id = None  # their own record is "me"
-    switch_to(request, patient_id)
-    return redirect("cabinet:home")

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from cabinet.records.history import fail_import, run_import
 from integrations.ports import MisUnavailable
 
 MAX_RETRIES = 5
@@ -20,8 +21,6 @@ def import_patient_record(self, import_id: int) -> dict[str, object]:
 
     A MIS that is down is retried with backoff; after the last attempt the
     import is marked failed, so the page stops waiting and says so."""
-    from cabinet.records.importer import fail_import, run_import
-
     try:
         done = run_import(import_id)
     except MisUnavailable as error:

@@ -167,7 +167,7 @@ def patient_b(db) -> Patient:
 
 def import_history(patient: Patient):
     """Load the patient's demo-MIS history the way the worker does."""
-    from cabinet.records.importer import run_import
+    from cabinet.records.history import run_import
     from cabinet.records.models import RecordImport
 
     return run_import(RecordImport.objects.create(patient=patient).pk)

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from cabinet.proxies import views
+
+urlpatterns = [
+    path("children/", views.children, name="children"),
+]
