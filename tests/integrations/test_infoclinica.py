@@ -24,20 +24,17 @@ from integrations.mis.infoclinica import InfoclinicaMis
 from integrations.ports import MisError, MisUnavailable, SlotTaken
 from integrations.simulators import registry
 from integrations.simulators.infoclinica import NS, secret_for, serve
+from tests.integrations.mis_systems import adapter_for, http_status
 from tests.integrations.test_mis_conformance import free_request
+from tests.polling import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def simulator(tmp_path):
-    with serve(0, store=tmp_path / "infoclinica.sqlite3") as running:
-        yield running
-
-
-def adapter_for(simulator, **kwargs) -> InfoclinicaMis:
-    options = {"client_id": "site", "client_key": "infoclinica", "timeout": 1.0, **kwargs}
-    return InfoclinicaMis(url=simulator.url, **options)
+def simulator(mis_systems):
+    """The infoclinica simulator of this module, reset to the reference clinic."""
+    return mis_systems.get("infoclinica").simulator
 
 
 def test_an_expired_token_is_renewed_without_failing_the_call(simulator):
@@ -220,14 +217,8 @@ def test_runs_as_a_process_through_manage_py_simulate(closed_port):
             client_key="infoclinica",
             timeout=2.0,
         )
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                assert len(adapter.doctors()) == len(DemoMis().doctors())
-                break
-            except MisUnavailable:
-                assert time.monotonic() < deadline, process.stderr.read1().decode()
-                time.sleep(0.2)
+        wait_for(lambda: http_status(adapter.url) is not None, 20, "the process")
+        assert len(adapter.doctors()) == len(DemoMis().doctors())
         # The banner's knobs address is served.
         knobs = process.stdout.readline().decode().split("(knobs: ")[1].rstrip(")\n")
         assert httpx.get(knobs, timeout=5).json()["outage"] == ""

@@ -24,21 +24,18 @@ from integrations.mis.demo import DemoMis
 from integrations.mis.medialog import MedialogMis
 from integrations.ports import MisError, MisUnavailable
 from integrations.simulators.medialog import serve
+from tests.integrations.mis_systems import adapter_for, http_status
 from tests.integrations.test_mis_conformance import free_request
+from tests.polling import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 
 
 @pytest.fixture
-def simulator(tmp_path):
-    with serve(0, store=tmp_path / "medialog.sqlite3") as running:
-        yield running
-
-
-def adapter_for(simulator, **kwargs) -> MedialogMis:
-    options = {"user": "medialog", "password": "medialog", "timeout": 1.0, **kwargs}
-    return MedialogMis(url=simulator.url, **options)
+def simulator(mis_systems):
+    """The medialog simulator of this module, reset to the reference clinic."""
+    return mis_systems.get("medialog").simulator
 
 
 def test_the_wsdl_is_served_with_the_address_it_was_fetched_from(simulator):
@@ -163,15 +160,7 @@ def test_runs_as_a_process(closed_port, tmp_path):
     )
     try:
         url = f"http://127.0.0.1:{closed_port}/medialog/PlanningService"
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                if httpx.get(url + "?wsdl", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, process.stderr.read1().decode()
-            time.sleep(0.1)
+        wait_for(lambda: http_status(url + "?wsdl") == 200, 15, "the process")
         adapter = MedialogMis(url=url, user="medialog", password="medialog", timeout=2.0)
         assert len(adapter.doctors()) == len(DemoMis().doctors())
     finally:
@@ -228,18 +217,10 @@ def test_manage_py_simulate_serves_it(closed_port):
     )
     try:
         url = f"http://127.0.0.1:{closed_port}/medialog/PlanningService"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}?wsdl", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, process.stderr.read1().decode()
-            time.sleep(0.1)
+        wait_for(lambda: http_status(f"{url}?wsdl") == 200, 20, "the process")
         adapter = MedialogMis(url=url, user="medialog", password="medialog", timeout=5.0)  # noqa: S106
         assert len(adapter.doctors()) == len(DemoMis().doctors())
     finally:
         process.terminate()
         process.wait(timeout=10)
-    assert process.returncode is not None
+    assert process.returncode == 0  # the command stops cleanly when terminated

@@ -1,17 +1,17 @@
 """One conformance suite for every MIS adapter, each against its simulator.
 
-Adding a MIS: write its adapter and simulator, then add one entry to SYSTEMS
-(a function returning a `MisUnderTest`). Every test below then runs on it.
+Adding a MIS: write its adapter and simulator, then add its configurations to
+tests/integrations/mis_systems.py (SYSTEMS). Every test below then runs on
+it. Each simulator is started once for this module and reset to the
+reference clinic before every test.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -21,11 +21,6 @@ import pytest
 
 from integrations.mis.demo import ROOM_HOURS, DemoMis
 from integrations.mis.demo_patients import DEMO_PATIENT, FAMILY
-from integrations.mis.fhir import FhirMis
-from integrations.mis.infoclinica import InfoclinicaMis
-from integrations.mis.medialog import MedialogMis
-from integrations.mis.n3 import N3Mis
-from integrations.mis.onec import OnecMis
 from integrations.mis_sync import run_mis_sync
 from integrations.ports import (
     BookingRequest,
@@ -37,236 +32,17 @@ from integrations.ports import (
     SlotPolicy,
     SlotTaken,
 )
-from integrations.simulators.fhir import FhirSimulator
-from integrations.simulators.infoclinica import InfoclinicaSimulator
-from integrations.simulators.medialog import MedialogSimulator
-from integrations.simulators.n3 import N3Simulator
-from integrations.simulators.onec import ROOT as ONEC_ROOT
-from integrations.simulators.onec import OnecSimulator
+from tests.integrations.mis_systems import SEED, SYSTEMS, TIMEOUT, MisUnderTest
 
-SEED = 2026
-# Every call of a networked adapter must give up within this many seconds.
-TIMEOUT = 1.0
 # The demo MIS is the reference clinic: every simulator serves its data.
 REFERENCE = DemoMis(seed=SEED)
 # Local times the demo clinic's shifts begin at (the procedure rooms open at 07:30).
 SHIFT_STARTS = {dt_time(8), dt_time(9), dt_time(14), ROOM_HOURS[0]}
 
 
-@dataclass
-class MisUnderTest:
-    """An adapter wired to its simulator, and the simulator's knobs the suite needs."""
-
-    adapter: MisAdapter
-    take_by_phone: Callable[..., object]
-    # outage name -> (switch it on, switch it off)
-    outages: dict[str, tuple[Callable[[], None], Callable[[], None]]]
-    # A second adapter to the same system with a wrong password; None: no auth.
-    wrong_password: Callable[[], MisAdapter] | None = None
-    stop: Callable[[], None] = field(default=lambda: None)
-
-
-def demo(tmp_path: Path) -> MisUnderTest:
-    mis = DemoMis(seed=SEED, store=tmp_path / "demo-mis.sqlite3")
-
-    def down() -> None:
-        mis.outage = True
-
-    def up() -> None:
-        mis.outage = False
-
-    return MisUnderTest(adapter=mis, take_by_phone=mis.book_by_phone, outages={"down": (down, up)})
-
-
-def medialog(tmp_path: Path, **knobs: object) -> MisUnderTest:
-    simulator = MedialogSimulator(store=tmp_path / "medialog.sqlite3", **knobs).start()
-    zone = str(knobs.get("time_zone", "Europe/Moscow"))
-
-    def adapter(password: str = "medialog") -> MedialogMis:  # noqa: S107
-        return MedialogMis(
-            url=simulator.url,
-            user="medialog",
-            password=password,
-            time_zone=zone,
-            timeout=TIMEOUT,
-        )
-
-    def slow() -> None:
-        simulator.knobs.latency = TIMEOUT * 3
-
-    def fast() -> None:
-        simulator.knobs.latency = 0.0
-
-    return MisUnderTest(
-        adapter=adapter(),
-        take_by_phone=simulator.take_by_phone,
-        outages={
-            "503": (lambda: simulator.set_outage("503"), lambda: simulator.set_outage(None)),
-            "refused": (
-                lambda: simulator.set_outage("refused"),
-                lambda: simulator.set_outage(None),
-            ),
-            "slow": (slow, fast),
-        },
-        wrong_password=lambda: adapter("not-the-password"),
-        stop=simulator.stop,
-    )
-
-
-def infoclinica(tmp_path: Path, **knobs: object) -> MisUnderTest:
-    simulator = InfoclinicaSimulator(store=tmp_path / "infoclinica.sqlite3", **knobs).start()
-    zone = str(knobs.get("time_zone", "Europe/Moscow"))
-
-    def adapter(key: str = "infoclinica") -> InfoclinicaMis:
-        return InfoclinicaMis(
-            url=simulator.url, client_id="site", client_key=key, time_zone=zone, timeout=TIMEOUT
-        )
-
-    def slow() -> None:
-        simulator.knobs.latency = TIMEOUT * 3
-
-    def fast() -> None:
-        simulator.knobs.latency = 0.0
-
-    return MisUnderTest(
-        adapter=adapter(),
-        take_by_phone=simulator.take_by_phone,
-        outages={
-            "503": (lambda: simulator.set_outage("503"), lambda: simulator.set_outage("")),
-            "refused": (lambda: simulator.set_outage("refused"), lambda: simulator.set_outage("")),
-            "slow": (slow, fast),
-        },
-        wrong_password=lambda: adapter("not-the-key"),
-        stop=simulator.close,
-    )
-
-
-def onec(tmp_path: Path, **knobs: object) -> MisUnderTest:
-    simulator = OnecSimulator(store=tmp_path / "onec.sqlite3", **knobs).start()
-    zone = str(knobs.get("time_zone", "Europe/Moscow"))
-
-    def adapter(password: str = "onec") -> OnecMis:  # noqa: S107
-        return OnecMis(
-            url=simulator.url + ONEC_ROOT,
-            user="site",
-            password=password,
-            time_zone=zone,
-            timeout=TIMEOUT,
-        )
-
-    def slow() -> None:
-        simulator.knobs.latency = TIMEOUT * 3
-
-    def fast() -> None:
-        simulator.knobs.latency = 0.0
-
-    return MisUnderTest(
-        adapter=adapter(),
-        take_by_phone=simulator.take_by_phone,
-        outages={
-            "503": (lambda: simulator.set_outage("503"), lambda: simulator.set_outage("")),
-            "refused": (lambda: simulator.set_outage("refused"), lambda: simulator.set_outage("")),
-            "slow": (slow, fast),
-        },
-        wrong_password=lambda: adapter("not-the-password"),
-        stop=simulator.close,
-    )
-
-
-def fhir(tmp_path: Path, **knobs: object) -> MisUnderTest:
-    simulator = FhirSimulator(store=tmp_path / "fhir.sqlite3", **knobs).start()
-
-    def adapter(token: str = "fhir-demo-token") -> FhirMis:  # noqa: S107
-        return FhirMis(url=simulator.url, token=token, timeout=TIMEOUT)
-
-    def slow() -> None:
-        simulator.knobs.latency = TIMEOUT * 3
-
-    def fast() -> None:
-        simulator.knobs.latency = 0.0
-
-    return MisUnderTest(
-        adapter=adapter(),
-        take_by_phone=simulator.take_by_phone,
-        outages={
-            "503": (lambda: simulator.set_outage("503"), lambda: simulator.set_outage(None)),
-            "refused": (
-                lambda: simulator.set_outage("refused"),
-                lambda: simulator.set_outage(None),
-            ),
-            "slow": (slow, fast),
-        },
-        wrong_password=lambda: adapter("not-the-token"),
-        stop=simulator.stop,
-    )
-
-
-def n3(tmp_path: Path, **knobs: object) -> MisUnderTest:
-    simulator = N3Simulator(store=tmp_path / "n3.sqlite3", **knobs).start()
-    zone = str(knobs.get("time_zone", "Europe/Moscow"))
-
-    def adapter(guid: str = simulator.knobs.guid) -> N3Mis:
-        return N3Mis(
-            url=simulator.url,
-            guid=guid,
-            fhir_url=simulator.fhir_url,
-            time_zone=zone,
-            timeout=TIMEOUT,
-        )
-
-    def slow() -> None:
-        simulator.knobs.latency = TIMEOUT * 3
-
-    def fast() -> None:
-        simulator.knobs.latency = 0.0
-
-    return MisUnderTest(
-        adapter=adapter(),
-        take_by_phone=simulator.take_by_phone,
-        outages={
-            "503": (lambda: simulator.set_outage("503"), lambda: simulator.set_outage(None)),
-            "refused": (
-                lambda: simulator.set_outage("refused"),
-                lambda: simulator.set_outage(None),
-            ),
-            "slow": (slow, fast),
-        },
-        wrong_password=lambda: adapter("00000000-0000-0000-0000-000000000000"),
-        stop=simulator.stop,
-    )
-
-
-SYSTEMS: dict[str, Callable[[Path], MisUnderTest]] = {
-    "demo": demo,
-    "medialog": medialog,
-    # The same MIS installed in Yekaterinburg: its wall clock is UTC+5 and it
-    # answers in cp1251.
-    "medialog-ekb-cp1251": lambda tmp_path: medialog(
-        tmp_path, time_zone="Asia/Yekaterinburg", encoding="windows-1251"
-    ),
-    "infoclinica": infoclinica,
-    # Its server in Yekaterinburg, its clock 20 minutes fast: the token's
-    # timestamp must follow the server's clock, times each branch's own.
-    "infoclinica-ekb-skewed": lambda tmp_path: infoclinica(
-        tmp_path, time_zone="Asia/Yekaterinburg", clock_skew=1200
-    ),
-    "onec": onec,
-    # A 1C base kept on Yekaterinburg time: every branch's times on that clock.
-    "onec-ekb": lambda tmp_path: onec(tmp_path, time_zone="Asia/Yekaterinburg"),
-    "fhir": fhir,
-    # A server writing its instants with +05:00 offsets; the adapter shows Moscow time.
-    "fhir-offsets-ekb": lambda tmp_path: fhir(tmp_path, time_zone="Asia/Yekaterinburg"),
-    "n3": n3,
-    # The hub of a region on UTC+5: its wall clock is Yekaterinburg's.
-    "n3-ekb": lambda tmp_path: n3(tmp_path, time_zone="Asia/Yekaterinburg"),
-}
-
-
 @pytest.fixture(params=list(SYSTEMS))
-def system(request, tmp_path) -> Iterator[MisUnderTest]:
-    under_test = SYSTEMS[request.param](tmp_path)
-    yield under_test
-    under_test.stop()
+def system(request, mis_systems) -> MisUnderTest:
+    return mis_systems.get(request.param)
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -441,9 +217,9 @@ def test_patient_lookup_by_phone_narrowed_by_birth_date_and_surname(system):
 
 
 def test_a_wrong_password_is_an_error_not_an_outage(system):
-    if system.wrong_password is None:
-        pytest.skip("this MIS runs in-process, without credentials")
     intruder = system.wrong_password()
+    if intruder is None:
+        pytest.skip("this MIS runs in-process, without credentials")
     for call in (intruder.ping, intruder.doctors):
         with pytest.raises(MisError) as raised:
             call()

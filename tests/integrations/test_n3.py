@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,26 +24,18 @@ from integrations.mis.demo_patients import DEMO_PATIENT
 from integrations.mis.n3 import N3Mis
 from integrations.ports import MisError, MisUnavailable, PatientRecordSource, SlotTaken
 from integrations.simulators import registry
-from integrations.simulators.n3 import N3Simulator, serve
+from integrations.simulators.n3 import N3Simulator
+from tests.integrations.mis_systems import adapter_for, http_status
 from tests.integrations.test_mis_conformance import free_request
+from tests.polling import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def simulator(tmp_path):
-    with serve(0, store=tmp_path / "n3.sqlite3") as running:
-        yield running
-
-
-def adapter_for(simulator, **kwargs) -> N3Mis:
-    options = {
-        "guid": simulator.knobs.guid,
-        "fhir_url": simulator.fhir_url,
-        "timeout": 1.0,
-        **kwargs,
-    }
-    return N3Mis(url=simulator.url, **options)
+def simulator(mis_systems):
+    """The n3 simulator of this module, reset to the reference clinic."""
+    return mis_systems.get("n3").simulator
 
 
 def test_the_wsdl_has_the_hubs_public_operations(simulator):
@@ -240,15 +231,7 @@ def test_runs_as_a_process(closed_port, tmp_path):
     )
     try:
         url = f"http://127.0.0.1:{closed_port}/n3/HubService"
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                if httpx.get(url + "?wsdl", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, process.stderr.read1().decode()
-            time.sleep(0.1)
+        wait_for(lambda: http_status(url + "?wsdl") == 200, 15, "the process")
         adapter = N3Mis(url=url, guid="process-guid", timeout=2.0)
         assert len(adapter.doctors()) == len(DemoMis().doctors())
     finally:

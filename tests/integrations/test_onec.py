@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,20 +22,17 @@ from integrations.mis.onec import OnecMis
 from integrations.ports import MisError, MisUnavailable, Patient
 from integrations.simulators import registry
 from integrations.simulators.onec import ROOT, serve
+from tests.integrations.mis_systems import adapter_for, http_status
 from tests.integrations.test_mis_conformance import free_request
+from tests.polling import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def simulator(tmp_path):
-    with serve(0, store=tmp_path / "onec.sqlite3") as running:
-        yield running
-
-
-def adapter_for(simulator, **kwargs) -> OnecMis:
-    options = {"user": "site", "password": "onec", "timeout": 1.0, **kwargs}
-    return OnecMis(url=simulator.url + ROOT, **options)
+def simulator(mis_systems):
+    """The onec simulator of this module, reset to the reference clinic."""
+    return mis_systems.get("onec").simulator
 
 
 def test_every_resource_needs_basic_auth(simulator):
@@ -146,14 +142,8 @@ def test_runs_as_a_process_through_manage_py_simulate(closed_port):
         adapter = OnecMis(
             url=f"http://127.0.0.1:{closed_port}{ROOT}", user="site", password="onec", timeout=2.0
         )
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                assert len(adapter.doctors()) == len(DemoMis().doctors())
-                break
-            except MisUnavailable:
-                assert time.monotonic() < deadline, process.stderr.read1().decode()
-                time.sleep(0.2)
+        wait_for(lambda: http_status(adapter.url) is not None, 20, "the process")
+        assert len(adapter.doctors()) == len(DemoMis().doctors())
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=10)

@@ -67,9 +67,8 @@ class InfoclinicaSimulator(MisHttpSimulator):
         token_ttl: float = 3600.0,
         **kwargs,
     ):
-        self.client_id = client_id
-        self.client_key = client_key
-        self.token_ttl = self._initial_token_ttl = token_ttl
+        self._login = (client_id, client_key, token_ttl)
+        self.client_id, self.client_key, self.token_ttl = self._login
         self.tokens: dict[str, float] = {}  # token -> expiry on the server's monotonic clock
         self.tokens_issued = 0
         super().__init__(**kwargs)
@@ -79,7 +78,7 @@ class InfoclinicaSimulator(MisHttpSimulator):
         with self.lock:
             self.tokens.clear()
             self.tokens_issued = 0
-            self.token_ttl = self._initial_token_ttl
+            self.client_id, self.client_key, self.token_ttl = self._login
 
     def revoke_tokens(self) -> None:
         """Forget every token issued (a restart of the MIS server does that)."""

@@ -39,9 +39,13 @@ class OnecSimulator(MisHttpSimulator):
     """Extra knobs: user, password (Basic auth of the HTTP service)."""
 
     def __init__(self, *, user: str = "site", password: str = "onec", **kwargs):  # noqa: S107
-        self.user = user
-        self.password = password
+        self._login = (user, password)
+        self.user, self.password = self._login
         super().__init__(**kwargs)
+
+    def reset(self) -> None:
+        super().reset()
+        self.user, self.password = self._login
 
     # --- HTTP -------------------------------------------------------------------
 
