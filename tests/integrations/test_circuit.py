@@ -1,6 +1,5 @@
 """The circuit breaker stops hammering a dead MIS, for every process at once."""
 
-import time
 from datetime import date
 
 import pytest
@@ -9,6 +8,7 @@ from integrations.circuit import CircuitBreaker, CircuitOpen
 from integrations.mis import get_mis_adapter
 from integrations.ports import MisUnavailable, SlotTaken
 from integrations.simulators.medialog import MedialogSimulator
+from tests.polling import wait_for
 
 
 @pytest.fixture
@@ -38,8 +38,7 @@ def test_open_after_failures_then_a_trial_closes_it(medialog):
     # Another process (a fresh adapter and breaker) sees the same open circuit.
     with pytest.raises(CircuitOpen):
         get_mis_adapter().schedule(start=date.today(), end=date.today())
-    time.sleep(1.1)  # the cooldown
-    assert mis.breaker.state == "half-open"
+    wait_for(lambda: mis.breaker.state == "half-open", 5, "the cooldown")
     assert mis.ping().ok  # the trial call
     assert mis.breaker.state == "closed"
     assert mis.doctors()
@@ -51,7 +50,7 @@ def test_a_failed_trial_opens_it_again(medialog):
     for _ in range(3):
         with pytest.raises(MisUnavailable):
             mis.ping()
-    time.sleep(1.1)
+    wait_for(lambda: mis.breaker.state == "half-open", 5, "the cooldown")
     with pytest.raises(MisUnavailable):
         mis.ping()  # the trial fails
     assert mis.breaker.state == "open"

@@ -3,7 +3,6 @@ leave the cursor and the next poll catches up. The lab is the LIS simulator over
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -18,7 +17,8 @@ from integrations.lis.signals import lab_report_arrived
 from integrations.lis.source import FhirLabSource
 from integrations.ports import LabResultSource
 from integrations.simulators.lis import serve
-from tests.integrations.test_lis_webhook import make_patient, wait_for
+from tests.integrations.test_lis_webhook import make_patient
+from tests.polling import wait_for
 
 HOUR = timedelta(hours=1)
 
@@ -199,10 +199,13 @@ def test_a_worker_with_beat_polls_the_lab_and_stores_new_reports(lab, celery_wor
         env={"LIS_POLL_SOURCES": f"lab-b={lab.fhir_url}", "LIS_POLL_INTERVAL": "2"},
         beat=True,
     )
-    wait_for(lambda: patient.lab_reports.filter(external_id=first).exists(), 60, "a poll", log)
+    wait_for(lambda: patient.lab_reports.filter(external_id=first).exists(), 60, "a poll", log=log)
     second = lab.publish("pt-demo-0001")
-    wait_for(lambda: patient.lab_reports.filter(external_id=second).exists(), 30, "next poll", log)
-    time.sleep(3)  # more polls: nothing is stored twice
+    wait_for(
+        lambda: patient.lab_reports.filter(external_id=second).exists(), 30, "next poll", log=log
+    )
+    polled = lab.polls
+    wait_for(lambda: lab.polls >= polled + 2, 30, "two more polls", log=log)  # nothing twice
     assert patient.lab_reports.count() == 2
     assert InboundLabEvent.objects.filter(lab="lab-b").count() == 2
     assert LabPollCursor.objects.get(lab="lab-b").last_success_at is not None

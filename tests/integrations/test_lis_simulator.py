@@ -17,7 +17,8 @@ from integrations.lis.source import FhirLabSource
 from integrations.ports import LabSourceUnavailable
 from integrations.simulators import registry
 from integrations.simulators.lis import LisSimulator, serve
-from tests.integrations.test_lis_webhook import make_patient, wait_for
+from tests.integrations.test_lis_webhook import make_patient
+from tests.polling import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import time
 from datetime import date
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,8 +14,9 @@ from cabinet.accounts.models import Patient
 from cabinet.records.models import Document, LabReport
 from integrations.lis.models import InboundLabEvent
 from integrations.lis.signing import signature
-from integrations.models import SmsDelivery
 from integrations.simulators.lis import serve
+from integrations.models import SmsDelivery
+from tests.polling import wait_for
 
 SECRET = "lab-a-test-secret"
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -47,17 +47,6 @@ def make_patient(mis_id: str = "pt-demo-0001") -> Patient:
     )
 
 
-def wait_for(predicate, seconds: float, what: str, log: Path | None = None):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.3)
-    tail = log.read_text()[-4000:] if log else ""
-    pytest.fail(f"timed out waiting for {what}; worker log:\n{tail}")
-
-
 def post(url: str, body: bytes, *, secret: str = SECRET, timestamp: str | None = None, **headers):
     timestamp = timestamp or str(int(time.time()))
     signed = {
@@ -82,7 +71,7 @@ def test_a_signed_push_is_stored_once_for_the_patient_and_told_once(lab, celery_
         lambda: LabReport.objects.filter(patient=patient, external_id=report_id).first(),
         60,
         "the worker to store the report",
-        log,
+        log=log,
     )
     assert stored.source == "lis"
     assert stored.title == "Общий анализ крови с лейкоцитарной формулой"
@@ -104,7 +93,7 @@ def test_a_signed_push_is_stored_once_for_the_patient_and_told_once(lab, celery_
     assert json.loads(event.body)["resourceType"] == "Bundle"  # kept, decrypted on read
     # The signal went out once: its receiver queued exactly one "results ready" SMS.
     sms = wait_for(
-        lambda: list(SmsDelivery.objects.filter(purpose="lab_results")), 10, "the SMS", log
+        lambda: list(SmsDelivery.objects.filter(purpose="lab_results")), 10, "the SMS", log=log
     )
     assert [(s.phone, s.purpose) for s in sms] == [("+79990000001", "lab_results")]
 
@@ -115,7 +104,7 @@ def test_a_signed_push_is_stored_once_for_the_patient_and_told_once(lab, celery_
         lambda: LabReport.objects.get(pk=stored.pk).status == "corrected",
         60,
         "the worker to store the correction",
-        log,
+        log=log,
     )
     sent = {
         o["code"]["coding"][0]["code"]: o["valueQuantity"]["value"]
@@ -146,7 +135,10 @@ def test_racing_duplicate_deliveries_make_one_event_and_one_report(lab, celery_w
     assert statuses == ["accepted"] + ["duplicate"] * 5
     assert InboundLabEvent.objects.filter(lab="lab-a").count() == 1
     wait_for(
-        lambda: InboundLabEvent.objects.filter(status="processed").exists(), 60, "processing", log
+        lambda: InboundLabEvent.objects.filter(status="processed").exists(),
+        60,
+        "processing",
+        log=log,
     )
     assert LabReport.objects.filter(patient=patient, external_id=report_id).count() == 1
     time.sleep(1)
@@ -161,7 +153,7 @@ def test_a_report_for_an_unknown_patient_is_kept_as_a_failed_event(lab, celery_w
     report_id = lab.publish("pt-demo-0003")
     assert [p.status for p in lab.pushes] == [202]
     event = wait_for(
-        lambda: InboundLabEvent.objects.filter(status="failed").first(), 60, "the failure", log
+        lambda: InboundLabEvent.objects.filter(status="failed").first(), 60, "the failure", log=log
     )
     assert event.event_id == f"evt-{report_id}"
     assert "pt-demo-0003" in event.error

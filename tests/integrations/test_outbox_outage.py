@@ -6,7 +6,6 @@ nobody listens, and the MIS is so slow that our call times out after it has
 written the booking (the answer is lost; the retry must not book twice).
 """
 
-import time
 from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
@@ -23,6 +22,7 @@ from integrations.mis_sync import run_mis_sync
 from integrations.models import OutboxMessage
 from integrations.simulators.medialog import MedialogSimulator
 from tests.consent import CONSENT
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.django_db
 PATIENT = services.PatientDetails(last_name="Тестов", first_name="Иван", phone="+79990000041")
@@ -60,6 +60,12 @@ def twenty_slots():
     raise AssertionError("not enough doctors with free time")
 
 
+def booked_in(simulator, slots) -> list:
+    """What the simulated MIS's appointment book holds around these slots."""
+    first = datetime.combine(slots[0].start.date() - timedelta(days=1), datetime.min.time(), UTC)
+    return simulator.mis._store.booked(first, first + timedelta(days=10))
+
+
 def test_twenty_bookings_through_an_outage_reach_the_mis_exactly_once(medialog):
     slots = twenty_slots()
     appointments = []
@@ -81,7 +87,8 @@ def test_twenty_bookings_through_an_outage_reach_the_mis_exactly_once(medialog):
 
     # The MIS is back. The worker delivers what is due (backoff waits skipped here).
     medialog.knobs.latency = 0.0
-    time.sleep(TIMEOUT * 2.5)  # the slow calls finish writing on the MIS side
+    # The slow calls finish writing on the MIS side: 5 before the outage, 5 too late.
+    wait_for(lambda: len(booked_in(medialog, slots)) == 10, TIMEOUT * 10, "the slow writes")
     OutboxMessage.objects.filter(status="pending").update(next_attempt_at=timezone.now())
     for message_id in outbox.due_messages():
         assert outbox.deliver(message_id) == "delivered"
@@ -92,15 +99,12 @@ def test_twenty_bookings_through_an_outage_reach_the_mis_exactly_once(medialog):
 
     # Exactly once in the MIS: 20 bookings at our 20 times, no duplicates —
     # although five of them were written twice over the wire.
-    window_start = datetime.combine(
-        slots[0].start.date() - timedelta(days=1), datetime.min.time(), UTC
-    )
-    booked = medialog.mis._store.booked(window_start, window_start + timedelta(days=10))
+    booked = booked_in(medialog, slots)
     assert sorted((b.doctor_id, b.start) for b in booked) == sorted(
         (s.doctor.external_id, s.start) for s in slots
     )
     # A repeated delivery changes nothing.
     for message in OutboxMessage.objects.all():
         assert outbox.deliver(message.pk) == "delivered"
-    assert len(medialog.mis._store.booked(window_start, window_start + timedelta(days=10))) == 20
+    assert len(booked_in(medialog, slots)) == 20
     assert Appointment.objects.filter(status="confirmed").count() == 20

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -36,13 +35,3 @@ def sms_settings(settings, simulator, gateway_name):
     settings.SMS_TIMEOUT = 2.0
     settings.SMS_CALLBACK_SECRET = "callback-key"
     return settings
-
-
-def wait_for(predicate: Callable[[], object], seconds: float = 5.0, what: str = "it"):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")

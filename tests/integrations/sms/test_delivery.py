@@ -19,7 +19,8 @@ from integrations.ports import SmsStatus, SmsUnavailable
 from integrations.sms.phones import InvalidPhone
 from integrations.sms.services import Attempt, apply_status_report, attempt_delivery, send_sms
 from integrations.sms.tasks import resend_stale_sms, retry_delay, send_sms_delivery
-from tests.integrations.sms.conftest import PHONE, wait_for
+from tests.integrations.sms.conftest import PHONE
+from tests.polling import wait_for
 
 Status = SmsDelivery.Status
 ROOT = Path(__file__).resolve().parents[3]

@@ -22,7 +22,8 @@ from integrations.sms import get_sms_gateway
 from integrations.sms.phones import InvalidPhone, validate_e164
 from integrations.sms.smsc import Smsc
 from integrations.sms.smsru import SmsRu
-from tests.integrations.sms.conftest import PHONE, wait_for
+from tests.integrations.sms.conftest import PHONE
+from tests.polling import wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 # A refusal of each gateway that is not about transport: no funds.
