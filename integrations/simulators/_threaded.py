@@ -20,6 +20,8 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -113,14 +115,15 @@ class _Handler(BaseHTTPRequestHandler):
             if knobs.outage == "503":
                 reply = simulator.unavailable
             else:
-                if knobs.latency:
-                    time.sleep(knobs.latency)
-                try:
-                    # The headers as http.server parsed them: names case-insensitive.
-                    reply = simulator.respond(method, self.path, self.headers, body)
-                except Exception:  # noqa: BLE001 - a simulator bug must answer, not hang
-                    logger.exception("%s simulator failed", simulator.system)
-                    reply = Reply(500, b"Internal Server Error")
+                with simulator.answering():
+                    if knobs.latency:
+                        time.sleep(knobs.latency)
+                    try:
+                        # The headers as http.server parsed them: names case-insensitive.
+                        reply = simulator.respond(method, self.path, self.headers, body)
+                    except Exception:  # noqa: BLE001 - a simulator bug must answer, not hang
+                        logger.exception("%s simulator failed", simulator.system)
+                        reply = Reply(500, b"Internal Server Error")
         try:
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
@@ -163,6 +166,7 @@ class ThreadedSimulator:
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
         self._stopped.set()
+        self.in_flight = 0  # protocol calls being answered now (a slow one may outlive its client)
         self.knobs = self.knobs_class()
         self._initial_knobs = dict(knobs)
         self.set_knobs(**knobs)
@@ -257,6 +261,17 @@ class ThreadedSimulator:
             self._close()
         elif running and self.knobs.outage != "refused":
             self._listen()
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """Count a protocol call as in flight while it is answered."""
+        with self._lock:
+            self.in_flight += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
     def clock_offset(self) -> float:
         """Seconds the simulated server's clock is ahead (its Date header)."""
