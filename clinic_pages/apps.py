@@ -11,29 +11,29 @@ class ClinicPagesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from booking import receipt
-        from clinic_pages.services import preparation_of
-
-        receipt.register_preparation_source(preparation_of)
-
         from wagtail.models import Page
         from wagtail.signals import page_published, page_slug_changed, page_unpublished
 
+        from booking import receipt
+        from catalog import models as catalog_models
         from catalog.signals import catalog_synced
-        from clinic_pages.services import forget_section_urls, on_catalog_synced
+        from clinic_pages import page_cache
+        from clinic_pages.models import ClinicSettings
+        from clinic_pages.selectors import preparation_of
+        from clinic_pages.services import on_catalog_synced
+
+        receipt.register_preparation_source(preparation_of)
 
         catalog_synced.connect(on_catalog_synced, dispatch_uid="clinic_pages.doctor_pages")
         for signal in (page_published, page_unpublished, page_slug_changed):
-            signal.connect(forget_section_urls, dispatch_uid=f"clinic_pages.sections.{id(signal)}")
+            signal.connect(
+                page_cache.forget_section_urls, dispatch_uid=f"clinic_pages.sections.{id(signal)}"
+            )
         post_delete.connect(
-            forget_section_urls, sender=Page, dispatch_uid="clinic_pages.sections.del"
+            page_cache.forget_section_urls, sender=Page, dispatch_uid="clinic_pages.sections.del"
         )
 
         # The page cache: anything a page shows may have changed.
-        from catalog import models as catalog_models
-        from clinic_pages import page_cache
-        from clinic_pages.models import ClinicSettings
-
         catalog_synced.connect(page_cache.on_catalog_synced, dispatch_uid="clinic_pages.cache.sync")
         for signal in (page_published, page_unpublished, page_slug_changed):
             signal.connect(

@@ -25,7 +25,6 @@ from wagtail.models import Page, Site, Workflow, WorkflowPage, WorkflowTask
 from PIL import Image as PillowImage
 from PIL import ImageDraw
 
-from cabinet.demo import DemoLogin
 from catalog.models import Branch, CheckupProgram, Doctor, LabTest, Service, Specialty
 from clinic_pages import demo_content as content
 from clinic_pages.models import (
@@ -36,6 +35,8 @@ from clinic_pages.models import (
     CheckupPage,
     ClinicSettings,
     ContactsPage,
+    CorporateInquiryField,
+    CorporatePage,
     DoctorIndexPage,
     DoctorPage,
     HomePage,
@@ -47,10 +48,13 @@ from clinic_pages.models import (
     ServicePage,
     SymptomMapping,
 )
-from clinic_pages.services import ensure_doctor_pages, transliterated_slug
+from clinic_pages.services import ensure_doctor_pages
+from clinic_pages.slugs import transliterated_slug
 
 DEMO_PHONE = "+74950000000"
-DEMO_REVIEWER = DemoLogin("medical reviewer (doctor)", "doctor", "demo-doctor-2026", "/admin/")
+# The demo doctor who approves articles signs in to the Wagtail admin (/admin/) with these.
+REVIEWER_USERNAME = "doctor"
+REVIEWER_PASSWORD = "demo-doctor-2026"
 REVIEW_WORKFLOW = "Медицинская проверка статей"
 
 SECTIONS = (
@@ -82,7 +86,7 @@ def ensure_demo_site() -> HomePage:
 
 
 @transaction.atomic
-def ensure_demo_content() -> list[DemoLogin]:
+def ensure_demo_content() -> None:
     """Pages for the synced catalog, branches, articles, images, the review workflow."""
     _service_pages()
     _lab_test_pages()
@@ -94,7 +98,6 @@ def ensure_demo_content() -> list[DemoLogin]:
     _review_workflow()
     _corporate_page()
     _symptoms()
-    return [DEMO_REVIEWER]
 
 
 CORPORATE_FIELDS = (
@@ -109,8 +112,6 @@ CORPORATE_FIELDS = (
 
 
 def _corporate_page() -> None:
-    from clinic_pages.models import CorporateInquiryField, CorporatePage
-
     if CorporatePage.objects.exists():
         return
     home = HomePage.objects.first()
@@ -297,11 +298,11 @@ def _reviewer() -> Doctor | None:
     if doctor is None:
         return None
     User = get_user_model()
-    user = User.objects.filter(username=DEMO_REVIEWER.username).first()
+    user = User.objects.filter(username=REVIEWER_USERNAME).first()
     if user is None:
         user = User.objects.create_user(
-            DEMO_REVIEWER.username,
-            password=DEMO_REVIEWER.password,
+            REVIEWER_USERNAME,
+            password=REVIEWER_PASSWORD,
             first_name=doctor.first_name,
             last_name=doctor.last_name,
             is_staff=True,

@@ -1,4 +1,4 @@
-"""The doctor finder of the doctors section: filters, doctor cards, next free times.
+"""The doctor finder of the doctors section: filters, cards, next free times (a doctor page's too).
 
 Who offers what comes from booking's directory snapshot (no table read when
 warm); the free times of the doctors on one page of the list come from the
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -20,9 +21,12 @@ from django.utils import timezone
 
 from wagtail.images import get_image_model
 
-from booking.selectors import FreeSlot, default_service, is_room, service_for, slot_policy
+from booking.directory import directory
+from booking.free_slots import FreeSlot, slot_policy
+from booking.selectors import default_service, is_room, next_free_slots, service_for
+from booking.slot_cache import cached_free_slots
 from catalog.models import Branch, Doctor, Service, Specialty
-from clinic_pages.services import transliterated_slug
+from clinic_pages.slugs import transliterated_slug
 
 PER_PAGE = 10
 TIMES_A_CARD = 4
@@ -67,8 +71,6 @@ def remember_branch(response: HttpResponse, token: str | None) -> None:
 
 
 def _secure_cookies() -> bool:
-    from django.conf import settings
-
     return bool(settings.SESSION_COOKIE_SECURE)
 
 
@@ -285,8 +287,6 @@ def find_doctors(
     DoctorPages with their photos' renditions, and the slot cache's reads (two
     queries more for the doctor-days it misses).
     """
-    from booking.directory import directory
-
     now = now or timezone.now()
     snapshot = directory()
     listed = dict(doctor_pages.values_list("doctor_id", "pk"))
@@ -401,8 +401,6 @@ def free_times_on(
     branch_ids: frozenset[int] | None = None,
 ) -> dict[int, list[FreeSlot]]:
     """Each doctor's free times on `day`, a date at the branch (its own time zone)."""
-    from booking.directory import directory
-
     zones = {ZoneInfo(b.time_zone) for b in directory().branches.values()} or {
         timezone.get_current_timezone()
     }
@@ -418,9 +416,6 @@ def free_times_on(
 
 
 def _cached(pairs, *, start: datetime, end: datetime, now: datetime) -> list[FreeSlot]:
-    from booking.directory import directory
-    from booking.slot_cache import cached_free_slots
-
     if not pairs or end <= start:
         return []
     return cached_free_slots(
@@ -445,8 +440,6 @@ def _photo(page):
 
 def doctor_cards(doctor_pages: list) -> list[DoctorCard]:
     """Cards without free times (site search), from the directory snapshot: no query."""
-    from booking.directory import directory
-
     snapshot = directory()
     cards = []
     for page in doctor_pages:
@@ -474,8 +467,6 @@ def doctor_cards(doctor_pages: list) -> list[DoctorCard]:
 def remembered_branch_ids(request: HttpRequest) -> frozenset[int] | None:
     """The branches of the visitor's remembered choice (a branch, or a city's), for
     pages outside the finder that list times (a doctor's page); None: no choice."""
-    from booking.directory import directory
-
     token = remembered_branch(request)
     if token is None:
         return None
@@ -485,3 +476,15 @@ def remembered_branch_ids(request: HttpRequest) -> frozenset[int] | None:
             if place.token == token:
                 return place.branch_ids
     return None
+
+
+DOCTOR_PAGE_TIMES = 8
+
+
+def doctor_page_free_slots(request: HttpRequest, *, doctor: Doctor) -> list[FreeSlot]:
+    """A doctor page's next free times: those at the city or branch the visitor chose
+    in the finder, when the doctor has any there; else the doctor's nearest."""
+    chosen = remembered_branch_ids(request)
+    slots = next_free_slots(doctor=doctor, limit=200 if chosen else DOCTOR_PAGE_TIMES)
+    there = [s for s in slots if s.branch and s.branch.pk in chosen] if chosen else []
+    return (there or slots)[:DOCTOR_PAGE_TIMES]

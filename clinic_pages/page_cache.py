@@ -16,6 +16,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
+from wagtail.models import Site
+
+from clinic_pages.doctor_finder import remembered_branch
+
 VERSION_KEY = "clinic-pages:version"
 PAGE_SECONDS = 600
 LIVE_DATA_SECONDS = 60  # pages showing the schedule
@@ -57,8 +61,6 @@ def request_cache_key(request: HttpRequest) -> str | None:
         return None
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None
-    from clinic_pages.doctor_finder import remembered_branch
-
     # Publishing anything bumps the version, so the address names a rendering; a
     # remembered city or branch (a signed token this site issued) its variant.
     key = f"clinic-pages:html:{site_version()}:{request.get_host()}:{request.path}"
@@ -82,3 +84,17 @@ def remember_page(request: HttpRequest, response: HttpResponse, *, seconds: int)
     if hasattr(response, "render"):
         response.render()
     cache.set(key, response.content, timeout=seconds)
+
+
+# --- the menu's section URLs --------------------------------------------------------
+
+SECTIONS_CACHE_SECONDS = 600
+
+
+def sections_cache_key(site_id: int) -> str:
+    return f"clinic-pages:sections:{site_id}"
+
+
+def forget_section_urls(**_kwargs: object) -> None:
+    """The menu's cached section URLs are stale once a page is published, moved or removed."""
+    cache.delete_many([sections_cache_key(pk) for pk in Site.objects.values_list("pk", flat=True)])

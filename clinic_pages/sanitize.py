@@ -1,4 +1,6 @@
-"""Editor-supplied HTML made safe: an allow-list of tags and attributes, no scripts."""
+"""Editor-supplied HTML made safe (allowed tags and attributes only) or made plain text."""
+
+from django.utils.html import strip_tags
 
 import bleach
 
@@ -32,3 +34,9 @@ def sanitize_html(html: str) -> str:
         strip_comments=True,
     )
     return cleaner.clean(html)
+
+
+def plain_text(html: str) -> str:
+    """The words of an HTML fragment without its tags, on one line (structured data,
+    the booking receipt)."""
+    return " ".join(strip_tags(html).split())

@@ -1,4 +1,4 @@
-"""Reads of the public site: full-text search over its pages, specialties and symptoms."""
+"""Reads of the public site: search over its pages, specialties and symptoms; preparations."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
-from booking.selectors import room_specialty_ids
-from catalog.models import Doctor, Specialty
+from booking.selectors import people, room_specialty_ids
+from catalog.models import Doctor, Service, Specialty
 from clinic_pages.doctor_finder import PHOTO_FILTER as PHOTO
 from clinic_pages.models import (
     ArticlePage,
@@ -23,6 +23,7 @@ from clinic_pages.models import (
     ServicePage,
     SymptomMapping,
 )
+from clinic_pages.sanitize import plain_text
 
 SEARCH_CONFIG = "russian"
 MAX_RESULTS = 30
@@ -141,20 +142,25 @@ def phrase_matches(phrase: str, query: str) -> bool:
     return bool(wanted) and all(any(_same_word(w, t) for t in typed) for w in wanted)
 
 
+def searched_specialties():
+    """The active specialties search may name: a procedure room's is not one (the one
+    place site search tells rooms apart; booking.selectors holds the rule)."""
+    return Specialty.objects.filter(is_active=True).exclude(external_id__in=room_specialty_ids())
+
+
 def specialties_for(*, query: str) -> list[Specialty]:
     """The specialties a search is about: named («кардиолог», «гинеколог») or
     pointed to by a symptom the editors mapped («болит сердце» → Кардиология)."""
     typed = [w for w in _words(query) if len(w) > 2]
     if not typed:
         return []
-    specialties = list(
-        Specialty.objects.filter(is_active=True).exclude(external_id__in=room_specialty_ids())
-    )
+    specialties = list(searched_specialties())
+    searched = {s.pk for s in specialties}
     found: dict[int, Specialty] = {}
     for mapping in SymptomMapping.objects.prefetch_related("specialties"):
         if any(phrase_matches(phrase, query) for phrase in mapping.phrase_list()):
             for specialty in mapping.specialties.all():
-                if specialty.is_active and specialty.external_id not in room_specialty_ids():
+                if specialty.pk in searched:
                     found.setdefault(specialty.pk, specialty)
     for specialty in specialties:
         names = [w for w in _words(specialty.name) if len(w) > 2]
@@ -176,7 +182,6 @@ def search_site(*, query: str, doctors_limit: int = 12) -> SiteSearch:
     if not query:
         return SiteSearch([], [], [])
     specialties = specialties_for(query=query)
-    rooms = room_specialty_ids()
     doctors: list[DoctorPage] = []
     if specialties:
         doctors = list(
@@ -185,7 +190,7 @@ def search_site(*, query: str, doctors_limit: int = 12) -> SiteSearch:
                 doctor__is_active=True,
                 doctor__in=Doctor.objects.filter(specialties__in=specialties),
             )
-            .exclude(doctor__in=Doctor.objects.filter(specialties__external_id__in=rooms))
+            .filter(doctor__in=people())
             .select_related("doctor")
             .prefetch_related(
                 Prefetch("photo", queryset=get_image_model().objects.prefetch_renditions(PHOTO))
@@ -195,3 +200,12 @@ def search_site(*, query: str, doctors_limit: int = 12) -> SiteSearch:
     shown = {d.pk for d in doctors}
     pages = [p for p in search_pages(query=query) if p.pk not in shown]
     return SiteSearch(specialties, doctors, pages)
+
+
+# --- what the booking receipt shows ---------------------------------------------------
+
+
+def preparation_of(service: Service) -> str:
+    """How to prepare for `service`, as its live page's editors wrote it (plain text)."""
+    page = ServicePage.objects.live().filter(service=service).only("preparation").first()
+    return plain_text(page.preparation) if page is not None else ""

@@ -7,6 +7,8 @@ from django.views.decorators.http import require_GET
 
 from wagtail import views as wagtail_views
 
+from clinic_pages.doctor_finder import doctor_cards
+from clinic_pages.models import DoctorIndexPage
 from clinic_pages.page_cache import cached_page
 from clinic_pages.selectors import search_site
 
@@ -18,9 +20,6 @@ def serve_page(request: HttpRequest, path: str) -> HttpResponse:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    from clinic_pages.doctor_finder import doctor_cards
-    from clinic_pages.models import DoctorIndexPage
-
     query = request.GET.get("q", "").strip()
     found = search_site(query=query)
     finder = DoctorIndexPage.objects.live().first() if found.specialties else None

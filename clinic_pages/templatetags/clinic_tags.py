@@ -11,6 +11,7 @@ from wagtail.models import Site
 
 from clinic_pages import jsonld
 from clinic_pages.models import ClinicSettings
+from clinic_pages.page_cache import SECTIONS_CACHE_SECONDS, sections_cache_key
 
 register = template.Library()
 
@@ -87,13 +88,6 @@ def section_url(context, slug: str) -> str:
         urls = {p.slug: p.get_url(request) for p in site.root_page.get_children().live()}
         cache.set(sections_cache_key(site.pk), urls, timeout=SECTIONS_CACHE_SECONDS)
     return urls.get(slug) or ""
-
-
-SECTIONS_CACHE_SECONDS = 600
-
-
-def sections_cache_key(site_id: int) -> str:
-    return f"clinic-pages:sections:{site_id}"
 
 
 @register.inclusion_tag("clinic_pages/includes/breadcrumbs.html", takes_context=True)

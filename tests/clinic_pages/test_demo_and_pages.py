@@ -18,7 +18,8 @@ from booking.models import ScheduleInterval
 from booking.selectors import people, rooms
 from catalog.models import Branch, Doctor, Service, Specialty
 from clinic_pages.models import DoctorPage, HomePage
-from clinic_pages.services import ensure_doctor_pages, transliterated_slug
+from clinic_pages.services import ensure_doctor_pages
+from clinic_pages.slugs import transliterated_slug
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,7 @@ def test_demo_load_is_idempotent(demo_clinic):
 def test_demo_clinic_content(demo_clinic):
     assert "editor / demo-editor-2026" in demo_clinic
     assert "patient / demo-patient-2026" in demo_clinic
+    assert "medical reviewer (doctor): doctor / demo-doctor-2026  (/admin/)" in demo_clinic
     assert Site.objects.get(is_default_site=True).root_page.specific_class is HomePage
     # Every doctor who is a person has a page; the procedure rooms have none.
     assert DoctorPage.objects.live().count() == people().count() >= 40

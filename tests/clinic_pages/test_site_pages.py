@@ -3,13 +3,18 @@ search in Russian, the check-up calculator."""
 
 from decimal import Decimal
 
-from django.test import TestCase, override_settings
+from django.core.cache import cache
+from django.test import RequestFactory, TestCase, override_settings
 
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 
-from catalog.models import LabTest
+import pytest
+
+from booking.selectors import room_specialty_ids, rooms
+from catalog.models import LabTest, Service, Specialty
 from clinic_pages.blocks import SafeHtmlBlock
+from clinic_pages.checkup_calculator import checkup_items, checkup_price, checkup_total
 from clinic_pages.models import (
     ArticleIndexPage,
     ArticlePage,
@@ -25,9 +30,11 @@ from clinic_pages.models import (
     ServiceIndexPage,
     ServicePage,
 )
-from clinic_pages.sanitize import sanitize_html
-from clinic_pages.selectors import search_pages
-from clinic_pages.services import checkup_items, checkup_total
+from clinic_pages.page_cache import forget_section_urls, sections_cache_key
+from clinic_pages.sample_collection import sample_collection
+from clinic_pages.sanitize import plain_text, sanitize_html
+from clinic_pages.selectors import preparation_of, search_pages, searched_specialties
+from clinic_pages.slugs import free_slug
 from tests.clinic_pages.conftest import load_demo_site
 
 WARNING = "Имеются противопоказания. Необходима консультация специалиста"
@@ -62,6 +69,20 @@ def test_editor_html_loses_scripts_and_event_handlers():
     block = SafeHtmlBlock()
     assert "<script" not in block.get_prep_value(pasted)
     assert "<script" not in block.render(block.to_python(pasted))
+
+
+def test_plain_text_keeps_the_words_and_drops_the_tags():
+    html = "<p>Натощак,\n <strong>утром</strong>.</p>\n<ul><li>Не курить</li></ul>"
+    assert plain_text(html) == "Натощак, утром. Не курить"
+    assert plain_text("") == ""
+
+
+@pytest.mark.django_db
+def test_a_publication_forgets_every_sites_menu_urls():
+    site = Site.objects.get(is_default_site=True)
+    cache.set(sections_cache_key(site.pk), {"doctors": "/doctors/"})
+    forget_section_urls()
+    assert cache.get(sections_cache_key(site.pk)) is None
 
 
 def test_calculator_total_is_the_sum_of_the_ticked_items():
@@ -134,6 +155,7 @@ class DemoSitePages(WagtailPageTestCase):
         page = CheckupPage.objects.live().first()
         items = checkup_items(program=page.program)
         full = checkup_total(items=items, chosen=None)
+        assert checkup_price(program=page.program) == page.list_price == full > 0
         html = self.client.get(page.url).content.decode()
         assert f"{full:,.0f}".replace(",", "\xa0") in html
         assert "js/checkup-calculator.js" in html
@@ -204,6 +226,41 @@ class DemoSitePages(WagtailPageTestCase):
         html = self.client.get("/search/", {"q": "анализ крови"}).content.decode()
         assert "Общий анализ крови" in html
         assert search_pages(query="   ") == []
+
+    def test_the_blood_draw_section_offers_the_asked_branchs_room(self):
+        by_branch = {r.branches.get().external_id: r for r in rooms()}
+        asked = sample_collection(RequestFactory().get("/", {"branch": "br-ekb"}))
+        assert asked["doctor"] == by_branch["br-ekb"]
+        assert set(asked["rooms"]) == set(by_branch.values())
+        unknown = sample_collection(RequestFactory().get("/", {"branch": "br-nowhere"}))
+        assert unknown["doctor"] == unknown["rooms"][0]
+        draw = Service.objects.get(code="A11.12.009")
+        for_draw = sample_collection(RequestFactory().get("/"), service=draw)
+        assert for_draw["rooms"] and all(draw in r.services.all() for r in for_draw["rooms"])
+        consultation = Service.objects.exclude(doctors__in=rooms()).first()
+        assert sample_collection(RequestFactory().get("/"), service=consultation) == {"rooms": []}
+
+    def test_a_services_preparation_is_its_pages_text_without_tags(self):
+        page = ServicePage.objects.live().exclude(preparation="").first()
+        assert "<" in page.preparation
+        text = preparation_of(page.service)
+        assert text == plain_text(page.preparation) and text and "<" not in text
+        without_page = Service.objects.create(
+            external_id="sv-no-page", name="Без страницы", price=1, duration_minutes=10
+        )
+        assert preparation_of(without_page) == ""
+
+    def test_search_names_no_room_specialty(self):
+        room_specialties = Specialty.objects.filter(external_id__in=room_specialty_ids())
+        assert room_specialties.exists()
+        searched = set(searched_specialties())
+        assert searched and not searched & set(room_specialties)
+
+    def test_a_free_slug_skips_the_siblings_slugs(self):
+        index = ServiceIndexPage.objects.get()
+        taken = index.get_children().first().slug
+        assert free_slug(index, taken) == f"{taken}-2"
+        assert free_slug(index, "no-such-page") == "no-such-page"
 
     def test_anonymous_pages_come_from_the_cache_until_something_changes(self):
         page = LabTestPage.objects.live().select_related("lab_test").first()

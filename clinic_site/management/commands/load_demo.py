@@ -3,9 +3,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cabinet.demo import ensure_demo_users
-from clinic_pages.demo import ensure_demo_content, ensure_demo_site
-from integrations.mis_sync import run_mis_sync
+from cabinet.demo import DemoLogin, ensure_demo_users
+from clinic_pages.demo import (
+    REVIEWER_PASSWORD,
+    REVIEWER_USERNAME,
+    ensure_demo_content,
+    ensure_demo_site,
+)
+from integrations.mis.sync import run_mis_sync
 
 
 class Command(BaseCommand):
@@ -18,7 +23,11 @@ class Command(BaseCommand):
         report = run_mis_sync()
         ensure_demo_site()  # doctor pages for doctors the sync just created
         logins = ensure_demo_users()
-        logins += ensure_demo_content()
+        ensure_demo_content()
+        reviewer = DemoLogin(
+            "medical reviewer (doctor)", REVIEWER_USERNAME, REVIEWER_PASSWORD, "/admin/"
+        )
+        logins.append(reviewer)
         self.stdout.write(f"Demo MIS synced: {report.written} rows written.")
         for login in logins:
             self.stdout.write(f"  {login.role}: {login.username} / {login.password}  ({login.url})")
