@@ -1,18 +1,28 @@
 """Proxy access: unverified -> 404; verified -> the child's data, logged as
-"parent for child"; on the child's 15th birthday -> 404."""
+"parent for child"; on the child's 15th birthday -> 404. The rules are seen
+through a stand-in view (the probe) and through the cabinet's real record views."""
 
 from datetime import date
 
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 import pytest
 
 from cabinet.access import accessible_patients
 from cabinet.accounts.models import Patient
+from cabinet.audit.models import AuditRecord
 from cabinet.proxies.models import ProxyAccess, ProxyRequest
 from cabinet.proxies.services import years_before
-from tests.cabinet.conftest import sign_all, verified_login, verified_staff_login
+from cabinet.records.models import Document, LabReport, Visit
+from tests.cabinet.conftest import (
+    import_history,
+    open_cabinet,
+    sign_all,
+    verified_login,
+    verified_staff_login,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +132,66 @@ def test_a_child_aged_15_cannot_be_requested(parent_client):
         {"last_name": "Д", "first_name": "Старший", "birth_date": "2000-01-01"},
     )
     assert page.status_code == 200 and not ProxyRequest.objects.exists()
+
+
+# --- the cabinet's real record views -------------------------------------------
+
+# What only the demo parent's records contain, and what only her daughter's do.
+PARENT_MARKERS = ("Аутоиммунный тиреоидит", "Левотироксин", "Договор на оказание", "ТТГ")
+CHILD_MARKERS = {
+    "cabinet:records:card": "Z00.1",
+    "cabinet:records:prescriptions": "Парацетамол",
+    "cabinet:records:documents": "Справка для детского сада",
+}
+
+
+def record_urls(patient: Patient) -> list[str]:
+    """Every medical view of the cabinet, on this patient's objects where it names one."""
+    report = LabReport.objects.filter(patient=patient).first()
+    visit = Visit.objects.filter(patient=patient).first()
+    document = Document.objects.filter(patient=patient).first()
+    return [
+        reverse("cabinet:records:results"),
+        reverse("cabinet:records:report", args=[report.pk]),
+        reverse("cabinet:records:report-pdf", args=[report.pk]),
+        reverse("cabinet:records:analyte", args=[report.results.first().code]),
+        reverse("cabinet:records:card"),
+        reverse("cabinet:records:visit", args=[visit.pk]),
+        reverse("cabinet:records:prescriptions"),
+        reverse("cabinet:records:documents"),
+        reverse("cabinet:records:document", args=[document.pk]),
+    ]
+
+
+def test_the_real_record_views_follow_the_switch_to_a_child(client, demo_patient):
+    """The demo parent switches to her daughter (a verified proxy): every record
+    view shows the daughter's records, audited as "parent for child", and
+    none of the parent's; switched back, they are the parent's again."""
+    parent = demo_patient.account
+    child = Patient.objects.get(mis_id="pt-demo-0002")
+    import_history(child)
+    open_cabinet(client, parent)
+    assert switch(client, child.pk).status_code == 302
+
+    for url in record_urls(child):
+        last = AuditRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        response = client.get(url)
+        assert response.status_code == 200, url
+        written = list(AuditRecord.objects.filter(id__gt=last))
+        assert [(r.patient_id, r.actor_id, r.on_behalf_of_id) for r in written] == [
+            (child.pk, parent.pk, parent.pk)
+        ], url
+        if not response.streaming:
+            page = response.content.decode()
+            assert not [m for m in PARENT_MARKERS if m in page], url
+    for name, marker in CHILD_MARKERS.items():
+        assert marker in client.get(reverse(name)).content.decode(), name
+    # Acting for the child, the parent's own objects are not found.
+    for url in record_urls(demo_patient):
+        if "/results/analytes/" not in url and url not in record_urls(child):
+            assert client.get(url).status_code == 404, url
+
+    back = switch(client, "")  # back to "me"
+    assert back.status_code == 302, back.content[:2000]
+    card = client.get(reverse("cabinet:records:card")).content.decode()
+    assert "Аутоиммунный тиреоидит" in card and CHILD_MARKERS["cabinet:records:card"] not in card
