@@ -8,6 +8,7 @@ from django.core.management import call_command
 import pytest
 
 from integrations.mis.demo import DemoMis
+from tests.module_data import rolled_back
 
 
 @pytest.fixture(autouse=True)
@@ -24,12 +25,20 @@ def demo_mis() -> DemoMis:
     return DemoMis(seed=2026)
 
 
+@pytest.fixture(scope="module")
+def demo_clinic_once(django_db_setup, django_db_blocker):
+    """The demo clinic, loaded once per test module (see rolled_back)."""
+    with rolled_back(django_db_blocker):
+        with django_db_blocker.unblock():
+            out = io.StringIO()
+            call_command("load_demo", stdout=out)
+        yield out.getvalue()
+
+
 @pytest.fixture
-def demo_clinic(db):
-    """The demo clinic exactly as `make run` loads it."""
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
+def demo_clinic(demo_clinic_once, db):
+    """The demo clinic exactly as `make run` loads it (the text load_demo printed)."""
+    return demo_clinic_once
 
 
 @pytest.fixture
@@ -55,8 +64,19 @@ def pytest_collection_modifyitems(items):
     A flush without serialized_rollback lets Django re-create content types
     with new ids, and every later serialized restore then collides with them.
     """
+    modules_sharing_data = {
+        item.module for item in items if any(f.endswith("_once") for f in item.fixturenames)
+    }
     for item in items:
         marker = item.get_closest_marker("django_db")
+        if item.module in modules_sharing_data and (
+            (marker and marker.kwargs.get("transaction"))
+            or {"transactional_db", "live_server"} & set(item.fixturenames)
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: a transactional test cannot share a module with data "
+                "loaded once for the module (a *_once fixture): move it to its own module"
+            )
         if (
             marker
             and marker.kwargs.get("transaction")

@@ -19,12 +19,11 @@ from clinic_pages.selectors import (
     search_site,
     specialties_for,
 )
-from tests.clinic_pages.conftest import load_demo_site
 
 
 @pytest.fixture
-def site(db):
-    load_demo_site()
+def site(demo_site):
+    """The demo site, built once for this module."""
 
 
 def cardiologists() -> set[int]:
