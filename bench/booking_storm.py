@@ -39,7 +39,7 @@ from booking.selectors import default_service, next_free_slots
 from catalog.models import Doctor
 from clinic_site.cache import clear_own_cache
 from integrations.mis import get_mis_adapter
-from integrations.mis_sync import run_mis_sync
+from integrations.mis.sync import run_mis_sync
 
 SLOTS = 50
 WORKERS = int(os.environ.get("STORM_WORKERS", "3"))

@@ -40,7 +40,7 @@ from integrations.mis.infoclinica import InfoclinicaMis
 from integrations.mis.medialog import MedialogMis
 from integrations.mis.n3 import N3Mis
 from integrations.mis.onec import OnecMis
-from integrations.mis_sync import run_mis_sync
+from integrations.mis.sync import run_mis_sync
 from integrations.ports import MisAdapter
 from integrations.simulators.n3 import Knobs as N3Knobs
 from integrations.simulators.onec import ROOT as ONEC_ROOT

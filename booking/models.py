@@ -167,7 +167,7 @@ class Reminder(models.Model):
     kind = models.CharField(max_length=3, choices=Kind.choices)
     channel = models.CharField(max_length=5, choices=Channel.choices)
     sms = models.ForeignKey(
-        "integrations.SmsDelivery",
+        "sms.SmsDelivery",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

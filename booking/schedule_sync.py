@@ -32,6 +32,13 @@ class ScheduleSyncResult:
     def written(self) -> int:
         return self.created + self.deleted
 
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "created": self.created,
+            "deleted": self.deleted,
+            "changed_doctor_days": len(self.changed_doctor_days),
+        }
+
 
 def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:

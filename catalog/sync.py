@@ -43,6 +43,9 @@ class CatalogSyncResult:
     def written(self) -> int:
         return sum(c.written for c in self.counts.values())
 
+    def as_dict(self) -> dict[str, object]:
+        return {name: vars(c) for name, c in self.counts.items()}
+
 
 def _sync_rows(model: type[models.Model], wanted: dict[str, dict[str, Any]]) -> RowCounts:
     counts = RowCounts()

@@ -17,7 +17,7 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs: object) -> None:
 
     sender.add_periodic_task(
         float(settings.MIS_SYNC_INTERVAL),
-        sender.signature("integrations.tasks.sync_mis"),
+        sender.signature("integrations.mis.tasks.sync_mis"),
         name="sync the MIS catalog and schedule",
     )
     sender.add_periodic_task(
@@ -31,7 +31,7 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs: object) -> None:
     )
     sender.add_periodic_task(
         300.0,
-        sender.signature("integrations.tasks.resend_stale_sms"),
+        sender.signature("integrations.sms.tasks.resend_stale_sms"),
         name="enqueue again SMS the broker lost or a dead worker left",
     )
     sender.add_periodic_task(

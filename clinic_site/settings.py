@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "cabinet.records",
     "cabinet.staff",
     "integrations",
+    "integrations.lis",
+    "integrations.sms",
     "wagtailseo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -215,13 +217,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = "UTC"
+# Task modules outside an app's tasks.py (which autodiscovery finds by itself).
+CELERY_IMPORTS = ["integrations.mis.tasks"]
 # One queue per external system: a slow MIS never delays SMS or anything else.
 CELERY_TASK_ROUTES = {
-    "integrations.tasks.sync_mis": {"queue": "mis"},
+    "integrations.mis.tasks.sync_mis": {"queue": "mis"},
     "integrations.tasks.deliver_outbox_message": {"queue": "mis"},
     "integrations.tasks.deliver_due_outbox": {"queue": "mis"},
-    "integrations.tasks.send_sms": {"queue": "sms"},
-    "integrations.tasks.resend_stale_sms": {"queue": "sms"},
+    "integrations.sms.tasks.send_sms": {"queue": "sms"},
+    "integrations.sms.tasks.resend_stale_sms": {"queue": "sms"},
     "cabinet.records.tasks.import_patient_record": {"queue": "mis"},
     "integrations.lis.tasks.process_lab_event": {"queue": "lis"},
     "integrations.lis.tasks.poll_lab": {"queue": "lis"},

@@ -1,4 +1,4 @@
-"""Django app config of the integration layer."""
+"""Django app config of the integration layer (the outbox; LIS and SMS are apps of their own)."""
 
 from django.apps import AppConfig
 
@@ -8,5 +8,7 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self) -> None:
-        # The LIS admin and the results-ready receiver register themselves on import.
-        from integrations.lis import admin, notifications  # noqa: F401
+        from integrations import outbox, tasks
+
+        # After the commit, outbox messages go to a worker through this task.
+        outbox.set_worker(tasks.deliver_outbox_message.delay)

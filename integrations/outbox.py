@@ -1,8 +1,9 @@
 """The outbox: writes to external systems that survive their outages.
 
 `enqueue()` records a message inside the caller's transaction; after the
-commit a Celery task delivers it through the handler registered for its
-topic. A handler raising `Retry` (or MisUnavailable / SmsUnavailable) is
+commit a worker (the Celery task of integrations.tasks, wired in by
+IntegrationsConfig.ready()) delivers it through the handler registered for
+its topic. A handler raising `Retry` (or MisUnavailable / SmsUnavailable) is
 tried again later with exponential backoff and jitter; after MAX_ATTEMPTS,
 or when it raises `Failed`, the message is failed and the handler's
 `on_failure` lets the owner tell the patient. Apps register handlers in
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -83,12 +85,21 @@ def enqueue(*, topic: str, key: str, payload: dict, to_worker: bool = True) -> O
     return message
 
 
+_worker: Callable[[int], object] | None = None
+
+
+def set_worker(hand_over: Callable[[int], object]) -> None:
+    """What hands a message id to a worker: the delivery task's `delay`."""
+    global _worker
+    _worker = hand_over
+
+
 def schedule(message_id: int) -> None:
     """Hand a message to a worker (a broker outage leaves it to the sweeper)."""
-    from integrations.tasks import deliver_outbox_message
-
+    if _worker is None:
+        raise ImproperlyConfigured("The outbox has no worker (IntegrationsConfig.ready()).")
     try:
-        deliver_outbox_message.delay(message_id)
+        _worker(message_id)
     except Exception:  # noqa: BLE001 - a broker outage must not fail the request
         logger.warning("broker unreachable; outbox message %s waits for the sweeper", message_id)
 

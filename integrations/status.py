@@ -12,8 +12,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from integrations.circuit import CircuitBreaker, call_stats
-from integrations.mis_sync import LAST_SYNC_KEY
-from integrations.models import InboundLabEvent, LabPollCursor, OutboxMessage, SmsDelivery
+from integrations.lis.models import InboundLabEvent, LabPollCursor
+from integrations.mis.sync import LAST_SYNC_KEY
+from integrations.models import OutboxMessage
+from integrations.sms.models import SmsDelivery
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """Price lists from 1C into the catalog: plan the changes, then write only those.
 
+The catalog's prices are read and written through the price book the catalog
+registers (CatalogConfig.ready()): this layer never imports the catalog.
+
 A good is our service when its Артикул is the service's nomenclature code
 (assumed, INTEGRATIONS.md); where several services share a code (a visit and
 its telemedicine variant) the good's Наименование picks one, else the good
@@ -10,15 +13,50 @@ never created; a price in another currency is reported and left alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.core.exceptions import ImproperlyConfigured
 
-from catalog.models import Service
 from integrations.commerceml.documents import CommerceMLError, Good, OfferPackage
 
 ROUBLES = {"руб", "руб.", "rub", "rur", "643", ""}
+
+
+@dataclass(frozen=True)
+class PricedService:
+    """A service a price list may price: the catalog's row id, its nomenclature code."""
+
+    pk: int
+    code: str
+    name: str
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class PriceBook:
+    """Where prices live. `services()`: the active services that have a code;
+    `write(new_prices)`: set {service pk: price} in one transaction, all or none,
+    leaving rows already at their price alone; the number of rows written."""
+
+    services: Callable[[], list[PricedService]]
+    write: Callable[[dict[int, Decimal]], int]
+
+
+_price_book: PriceBook | None = None
+
+
+def register_price_book(book: PriceBook) -> None:
+    """The catalog registers its prices here in its AppConfig.ready()."""
+    global _price_book
+    _price_book = book
+
+
+def _book() -> PriceBook:
+    if _price_book is None:
+        raise ImproperlyConfigured("No price book is registered for the 1C price list (catalog).")
+    return _price_book
 
 
 @dataclass(frozen=True)
@@ -77,9 +115,8 @@ def plan_prices(*, goods: list[Good], package: OfferPackage, price_type: str = "
     type_id = _price_type(package, price_type)
     plan = PricePlan(price_type=type_id)
     by_id = {good.id: good for good in goods}
-    services: dict[str, list[Service]] = {}
-    active = Service.objects.filter(is_active=True).exclude(code="")
-    for service in active.only("pk", "code", "name", "price"):
+    services: dict[str, list[PricedService]] = {}
+    for service in _book().services():
         services.setdefault(service.code, []).append(service)
     seen: set[str] = set()
     for offer in package.offers:
@@ -121,13 +158,4 @@ def apply_prices(plan: PricePlan) -> int:
     whose price already is the new one are not written again."""
     if not plan.changes:
         return 0
-    new_prices = {change.service_pk: Decimal(change.new) for change in plan.changes}
-    with transaction.atomic():
-        rows = list(
-            Service.objects.select_for_update().filter(pk__in=new_prices).only("pk", "price")
-        )
-        changed = [row for row in rows if row.price != new_prices[row.pk]]
-        for row in changed:
-            row.price = new_prices[row.pk]
-        Service.objects.bulk_update(changed, ["price"], batch_size=500)
-    return len(changed)
+    return _book().write({change.service_pk: Decimal(change.new) for change in plan.changes})

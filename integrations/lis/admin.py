@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from integrations.lis import services
+from integrations.lis import webhook
 from integrations.lis.models import InboundLabEvent, LabPollCursor
 
 
@@ -53,7 +53,7 @@ class InboundLabEventAdmin(admin.ModelAdmin):
         ids = list(chosen.values_list("pk", flat=True))
         chosen.update(status=InboundLabEvent.Status.RECEIVED, error="")
         for event_id in ids:
-            transaction.on_commit(lambda pk=event_id: services.enqueue_processing(event_id=pk))
+            transaction.on_commit(lambda pk=event_id: webhook.enqueue_processing(event_id=pk))
         count = len(ids)
         self.message_user(
             request,

@@ -43,6 +43,7 @@ class InboundLabEvent(models.Model):
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 
     class Meta:
+        db_table = "integrations_inboundlabevent"  # the table it had in the integrations app
         verbose_name = _("inbound lab event")
         verbose_name_plural = _("inbound lab events")
         ordering = ["-received_at", "-id"]
@@ -65,6 +66,7 @@ class LabPollCursor(models.Model):
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
 
     class Meta:
+        db_table = "integrations_labpollcursor"  # the table it had in the integrations app
         verbose_name = _("lab poll cursor")
         verbose_name_plural = _("lab poll cursors")
 

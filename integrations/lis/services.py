@@ -1,5 +1,6 @@
-"""What happens to lab results: a webhook event is recorded, then processed into the
-cabinet; a polled lab is asked for what is new since its cursor. Views and tasks call these."""
+"""What happens to lab results: a recorded event is processed into the results store
+the cabinet registers; a polled lab is asked for what is new since its cursor.
+Tasks call these (the webhook's intake is integrations.lis.webhook)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ import logging
 import random
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.utils import timezone
 
-from cabinet.accounts.models import Patient
-from cabinet.records.services import save_document, save_lab_report
 from integrations import ports
 from integrations.lis.fhir_bundle import BundleContent, MalformedBundle, read_bundle
 from integrations.lis.models import InboundLabEvent, LabPollCursor
@@ -22,7 +23,6 @@ from integrations.lis.signals import lab_report_arrived
 from integrations.lis.source import FhirLabSource
 
 logger = logging.getLogger(__name__)
-SOURCE = "lis"
 Status = InboundLabEvent.Status
 
 
@@ -30,44 +30,37 @@ class UnknownPatient(Exception):
     """No cabinet patient has the MIS id the report names."""
 
 
-# --- the webhook -------------------------------------------------------------
+# --- where reports go ---------------------------------------------------------
 
 
-def webhook_secret(lab: str) -> str | None:
-    return settings.LIS_WEBHOOK_SECRETS.get(lab) or None
+@dataclass(frozen=True)
+class StoredReport:
+    """What the results store did with a report: its patient and stored report
+    (the store's own objects, handed on to `lab_report_arrived`), and whether it is new."""
+
+    patient: Any
+    report: Any
+    created: bool
 
 
-def accept_webhook_event(*, lab: str, event_id: str, body: bytes) -> tuple[InboundLabEvent, bool]:
-    """Record a signed delivery and queue its processing; (event, created).
+class ResultsStore(Protocol):
+    """Saves a report (and its PDF) for its patient; raises UnknownPatient."""
 
-    The same (lab, event id) again, even racing the first, returns the stored
-    event and queues nothing. A body that is not a readable Bundle raises
-    MalformedBundle before anything is stored.
-    """
-    existing = InboundLabEvent.objects.filter(lab=lab, event_id=event_id).first()
-    if existing is not None:
-        return existing, False
-    content = read_bundle(body, time_zone=settings.LIS_TIME_ZONE)
-    try:
-        with transaction.atomic():
-            event = InboundLabEvent.objects.create(
-                lab=lab,
-                event_id=event_id,
-                channel=InboundLabEvent.Channel.WEBHOOK,
-                body=body.decode("utf-8"),
-                report_external_id=content.report.external_id[:64],
-                patient_mis_id=content.report.patient_id[:64],
-            )
-            transaction.on_commit(lambda: enqueue_processing(event_id=event.pk), robust=True)
-    except IntegrityError:
-        return InboundLabEvent.objects.get(lab=lab, event_id=event_id), False
-    return event, True
+    def __call__(
+        self, *, report: ports.LabReport, document: ports.PatientDocument | None
+    ) -> StoredReport: ...
 
 
-def enqueue_processing(*, event_id: int) -> None:
-    from integrations.lis.tasks import process_lab_event
+_results_store: ResultsStore | None = None
 
-    process_lab_event.delay(event_id)
+
+def register_results_store(store: ResultsStore) -> None:
+    """Where lab reports are saved: the cabinet registers it in its AppConfig.ready()."""
+    global _results_store
+    _results_store = store
+
+
+# --- processing ---------------------------------------------------------------
 
 
 def process_event(*, event_id: int) -> str:
@@ -104,23 +97,19 @@ def _finish(event: InboundLabEvent, status: str, error: str = "") -> None:
 
 
 def store_report(content: BundleContent) -> bool:
-    """Save a report (and its PDF) for its patient; whether it was new.
+    """Save a report (and its PDF) through the results store; whether it was new.
 
-    The patient is told once, after the commit, and only for a new report."""
-    report = content.report
-    patient = Patient.objects.filter(mis_id=report.patient_id).first()
-    if patient is None:
-        raise UnknownPatient(
-            f"no cabinet patient with MIS id {report.patient_id!r} for report {report.external_id}"
-        )
-    row, created = save_lab_report(patient=patient, report=report, source=SOURCE)
-    if content.document is not None:
-        save_document(patient=patient, document=content.document)
-    if created:
+    `lab_report_arrived` is sent once, after the commit, and only for a new report."""
+    if _results_store is None:
+        raise ImproperlyConfigured("No LIS results store is registered (cabinet.records).")
+    stored = _results_store(report=content.report, document=content.document)
+    if stored.created:
         transaction.on_commit(
-            lambda: lab_report_arrived.send(sender=InboundLabEvent, patient=patient, report=row)
+            lambda: lab_report_arrived.send(
+                sender=InboundLabEvent, patient=stored.patient, report=stored.report
+            )
         )
-    return created
+    return stored.created
 
 
 def stale_events(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:

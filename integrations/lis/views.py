@@ -9,7 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from integrations.lis import services, signing
+from integrations.lis import signing, webhook
 from integrations.lis.fhir_bundle import MalformedBundle
 
 EVENT_ID_LENGTH = 128
@@ -22,7 +22,7 @@ def _refuse(status: int, error: str) -> JsonResponse:
 @csrf_exempt
 @require_POST
 def lab_results_webhook(request: HttpRequest, lab: str) -> JsonResponse:
-    secret = services.webhook_secret(lab)
+    secret = webhook.webhook_secret(lab)
     if secret is None:
         return _refuse(404, f"unknown lab {lab!r}")
     length = int(request.headers.get("Content-Length") or 0)
@@ -41,7 +41,7 @@ def lab_results_webhook(request: HttpRequest, lab: str) -> JsonResponse:
     if not event_id or len(event_id) > EVENT_ID_LENGTH:
         return _refuse(400, f"X-Event-Id is required (1 to {EVENT_ID_LENGTH} characters)")
     try:
-        event, created = services.accept_webhook_event(lab=lab, event_id=event_id, body=body)
+        event, created = webhook.accept_webhook_event(lab=lab, event_id=event_id, body=body)
     except MalformedBundle as error:
         return _refuse(400, f"malformed FHIR Bundle: {error}")
     return JsonResponse(

@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from integrations.sms import GATEWAYS, get_sms_gateway
-from integrations.sms.services import apply_status_report
+from integrations.sms.delivery import apply_status_report
 
 logger = logging.getLogger(__name__)
 

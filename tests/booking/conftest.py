@@ -9,7 +9,7 @@ import pytest
 from booking.selectors import default_service, next_free_slots
 from catalog.models import Doctor
 from integrations.mis import get_mis_adapter
-from integrations.mis_sync import run_mis_sync
+from integrations.mis.sync import run_mis_sync
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from booking.models import Appointment
 from catalog.models import Doctor, Specialty
-from integrations.models import SmsDelivery
+from integrations.sms.models import SmsDelivery
 
 PATIENT = {"last_name": "Тестов", "first_name": "Пётр", "phone": "+79990000004"}
 

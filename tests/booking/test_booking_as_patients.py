@@ -17,7 +17,7 @@ from booking.links import manage_path
 from booking.models import Appointment
 from cabinet.accounts.models import Patient
 from cabinet.proxies.models import ProxyAccess
-from integrations.models import SmsDelivery
+from integrations.sms.models import SmsDelivery
 from tests.booking.test_manage_link import deliver_all
 from tests.cabinet.conftest import consent_documents, make_patient, open_cabinet  # noqa: F401
 

@@ -12,10 +12,10 @@ import pytest
 from booking.models import Appointment, Reminder
 from booking.notifications import send_due_reminders
 from catalog.models import Branch, Doctor
-from integrations.models import SmsDelivery
 from integrations.simulators.smsru import SmsRuSimulator
 from integrations.sms import get_sms_gateway
-from integrations.sms.services import apply_status_report, attempt_delivery
+from integrations.sms.delivery import apply_status_report, attempt_delivery
+from integrations.sms.models import SmsDelivery
 from tests.polling import wait_for
 
 MSK = ZoneInfo("Europe/Moscow")

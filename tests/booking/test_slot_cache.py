@@ -13,7 +13,7 @@ from booking.selectors import search_free_slots
 from booking.slot_cache import _version_key
 from catalog.models import Specialty
 from integrations.mis.demo import DemoMis
-from integrations.mis_sync import run_mis_sync
+from integrations.mis.sync import run_mis_sync
 from integrations.ports import BusyInterval
 
 
@@ -80,7 +80,7 @@ def test_sync_invalidates_only_the_changed_doctor_day(clinic, doctor, service, s
         store=settings.MIS_DEMO_STORE,
     )
     report = run_mis_sync(adapter=changed, days=7)
-    assert report.schedule.changed_doctor_days == {(doctor.pk, day)}
+    assert report["schedule"].changed_doctor_days == {(doctor.pk, day)}
     after = cache.get_many([_version_key(d.pk, day) for d in [doctor, *others]])
     assert after.get(_version_key(doctor.pk, day), 0) > before.get(_version_key(doctor.pk, day), 0)
     for other in others:

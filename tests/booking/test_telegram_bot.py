@@ -17,8 +17,8 @@ import pytest
 from booking.models import Appointment
 from booking.selectors import next_free_slots
 from catalog.models import Specialty
-from integrations.models import SmsDelivery
 from integrations.simulators.telegram import TelegramSimulator
+from integrations.sms.models import SmsDelivery
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

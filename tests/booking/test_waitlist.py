@@ -11,7 +11,8 @@ from booking import services, waitlist
 from booking.models import Appointment, WaitlistEntry
 from booking.services import PatientDetails
 from integrations import outbox
-from integrations.models import OutboxMessage, SmsDelivery
+from integrations.models import OutboxMessage
+from integrations.sms.models import SmsDelivery
 from tests.consent import CONSENT
 
 BOOKER = PatientDetails(last_name="Занятая", first_name="Ирина", phone="+79990000021")

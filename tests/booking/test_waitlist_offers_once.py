@@ -7,7 +7,8 @@ from booking import services, waitlist
 from booking.models import WaitlistEntry
 from booking.services import PatientDetails
 from integrations import outbox
-from integrations.models import OutboxMessage, SmsDelivery
+from integrations.models import OutboxMessage
+from integrations.sms.models import SmsDelivery
 from tests.consent import CONSENT
 
 BOOKER = PatientDetails(last_name="Отменная", first_name="Дарья", phone="+79990000031")

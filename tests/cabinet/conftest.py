@@ -16,7 +16,7 @@ from cabinet.accounts.models import Patient, User
 from cabinet.accounts.two_factor import ensure_phone_device
 from cabinet.consent.models import ConsentDocument
 from cabinet.consent.services import sign
-from integrations.models import SmsDelivery
+from integrations.sms.models import SmsDelivery
 
 PROBE = "/cabinet/probe/"
 

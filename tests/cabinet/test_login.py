@@ -9,7 +9,7 @@ from django.utils.html import escape
 import pytest
 from django_otp.oath import totp
 
-from integrations.models import SmsDelivery
+from integrations.sms.models import SmsDelivery
 from tests.cabinet.conftest import last_code, ru, shows, staff_with_totp
 
 pytestmark = pytest.mark.django_db

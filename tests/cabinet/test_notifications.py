@@ -13,7 +13,7 @@ from booking.notifications import send_due_reminders
 from cabinet.notifications.models import Notification
 from cabinet.notifications.services import notify, set_preferences
 from catalog.models import Branch, Doctor
-from integrations.models import SmsDelivery
+from integrations.sms.models import SmsDelivery
 from tests.booking.conftest import clinic, mis  # noqa: F401 (fixtures)
 from tests.cabinet.conftest import verified_login
 

@@ -9,7 +9,7 @@ import pytest
 
 from cabinet.accounts.models import LinkRequest, Patient, User
 from cabinet.accounts.services import approve_link_request
-from integrations.models import SmsDelivery
+from integrations.sms.models import SmsDelivery
 from tests.cabinet.conftest import last_code, shows, verified_staff_login
 
 pytestmark = pytest.mark.django_db

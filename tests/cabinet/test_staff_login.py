@@ -12,7 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from cabinet.accounts.models import User
-from integrations.models import SmsDelivery
+from integrations.sms.models import SmsDelivery
 from tests.cabinet.conftest import make_patient, staff_with_totp
 
 pytestmark = pytest.mark.django_db

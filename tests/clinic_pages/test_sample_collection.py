@@ -12,7 +12,7 @@ from booking.selectors import rooms
 from clinic_pages.models import CheckupPage, DoctorPage, LabTestPage, ServicePage
 from clinic_pages.selectors import search_pages
 from integrations.mis.demo import BRANCHES, DemoMis
-from integrations.mis_sync import run_mis_sync
+from integrations.mis.sync import run_mis_sync
 
 pytestmark = pytest.mark.django_db
 

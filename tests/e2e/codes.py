@@ -3,7 +3,7 @@
 import re
 import time
 
-from integrations.models import SmsDelivery
+from integrations.sms.models import SmsDelivery
 
 
 def texted_code(phone: str, purpose: str = "booking_code") -> str:

@@ -17,7 +17,7 @@ from booking.models import Appointment
 from booking.selectors import next_free_slots
 from cabinet.accounts.models import User
 from clinic_pages.models import DoctorPage
-from integrations.models import SmsDelivery
+from integrations.sms.models import SmsDelivery
 from tests.cabinet.conftest import open_cabinet
 from tests.e2e.axe_check import serious_violations
 from tests.e2e.codes import texted_code

@@ -6,7 +6,7 @@ import pytest
 from cabinet.accounts.models import Patient, User
 from cabinet.notifications.models import Notification, NotificationPreference
 from integrations.lis.signals import lab_report_arrived
-from integrations.models import SmsDelivery
+from integrations.sms.models import SmsDelivery
 
 pytestmark = pytest.mark.django_db
 

@@ -62,12 +62,12 @@ def test_failed_events_are_listed_in_the_admin_without_their_body(it_admin):
         patient_mis_id="pt-demo-0003",
     )
     html = it_admin.get(
-        "/django-admin/integrations/inboundlabevent/?status__exact=failed"
+        "/django-admin/lis/inboundlabevent/?status__exact=failed"
     ).content.decode()
     assert "evt-7" in html
     assert "pt-demo-0003" in html
     detail = it_admin.get(
-        f"/django-admin/integrations/inboundlabevent/{InboundLabEvent.objects.get().pk}/change/"
+        f"/django-admin/lis/inboundlabevent/{InboundLabEvent.objects.get().pk}/change/"
     ).content.decode()
     assert 'name="body"' not in detail
 
@@ -77,7 +77,7 @@ def test_process_again_requeues_failed_webhook_events(it_admin, django_capture_o
     done = event(9, "processed")
     with django_capture_on_commit_callbacks() as callbacks:
         it_admin.post(
-            "/django-admin/integrations/inboundlabevent/",
+            "/django-admin/lis/inboundlabevent/",
             {"action": "process_again", "_selected_action": [failed.pk, done.pk]},
         )
     failed.refresh_from_db()

@@ -15,7 +15,7 @@ from cabinet.records.models import Document, LabReport
 from integrations.lis.models import InboundLabEvent
 from integrations.lis.signing import signature
 from integrations.simulators.lis import serve
-from integrations.models import SmsDelivery
+from integrations.sms.models import SmsDelivery
 from tests.polling import wait_for
 
 SECRET = "lab-a-test-secret"

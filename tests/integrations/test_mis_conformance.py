@@ -21,7 +21,7 @@ import pytest
 
 from integrations.mis.demo import ROOM_HOURS, DemoMis
 from integrations.mis.demo_patients import DEMO_PATIENT, FAMILY
-from integrations.mis_sync import run_mis_sync
+from integrations.mis.sync import run_mis_sync
 from integrations.ports import (
     BookingRequest,
     MisAdapter,
@@ -264,8 +264,8 @@ def test_the_sync_fills_the_catalog_as_the_reference_and_a_second_run_writes_not
     lab_catalog = {"lab_test", "checkup_program"}
     changed = {
         name: counts.written
-        for name, counts in report.catalog.counts.items()
+        for name, counts in report["catalog"].counts.items()
         if counts.written and name not in lab_catalog
     }
     assert changed == {}
-    assert report.schedule.written == 0
+    assert report["schedule"].written == 0

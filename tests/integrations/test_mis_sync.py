@@ -13,7 +13,7 @@ import pytest
 from booking.models import ScheduleInterval
 from catalog.models import Branch, Doctor, Service, Specialty
 from integrations.mis.demo import DemoMis
-from integrations.mis_sync import run_mis_sync
+from integrations.mis.sync import run_mis_sync
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
@@ -37,7 +37,7 @@ def test_first_sync_fills_catalog_and_schedule(demo_mis):
     assert ScheduleInterval.objects.filter(kind="break").exists()
     assert ScheduleInterval.objects.filter(kind="busy").exists()
     assert report.written == (
-        sum(c.written for c in report.catalog.counts.values()) + report.schedule.created
+        sum(c.written for c in report["catalog"].counts.values()) + report["schedule"].created
     )
 
 
@@ -77,17 +77,17 @@ class ChangedDemoMis(DemoMis):
 def test_a_change_in_the_mis_writes_only_that_change(demo_mis):
     run_mis_sync(adapter=demo_mis)
     report = run_mis_sync(adapter=ChangedDemoMis(seed=2026))
-    assert report.catalog.counts["service"].updated == 1
-    assert report.catalog.counts["service"].created == 0
-    assert report.catalog.counts["doctor"].deactivated == 1
-    assert report.catalog.counts["doctor"].updated == 0
+    assert report["catalog"].counts["service"].updated == 1
+    assert report["catalog"].counts["service"].created == 0
+    assert report["catalog"].counts["doctor"].deactivated == 1
+    assert report["catalog"].counts["doctor"].updated == 0
     assert Service.objects.get(external_id="sv-B01.047.001").price == Decimal("9999")
     gone = Doctor.objects.get(external_id="dr-015-1")
     assert not gone.is_active
     # The departed doctor's schedule is no longer offered.
-    assert report.schedule.deleted > 0
+    assert report["schedule"].deleted > 0
     assert not ScheduleInterval.objects.filter(doctor=gone).exists()
-    assert {doctor_id for doctor_id, _day in report.schedule.changed_doctor_days} == {gone.pk}
+    assert {doctor_id for doctor_id, _day in report["schedule"].changed_doctor_days} == {gone.pk}
 
 
 def test_a_returning_doctor_is_reactivated(demo_mis):

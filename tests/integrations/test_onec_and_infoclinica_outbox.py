@@ -17,7 +17,7 @@ from booking import services
 from booking.models import Appointment
 from integrations import outbox
 from integrations.mis import get_mis_adapter
-from integrations.mis_sync import run_mis_sync
+from integrations.mis.sync import run_mis_sync
 from integrations.models import OutboxMessage
 from integrations.simulators.infoclinica import InfoclinicaSimulator
 from integrations.simulators.onec import ROOT as ONEC_ROOT

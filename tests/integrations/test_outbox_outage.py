@@ -18,7 +18,7 @@ from booking.selectors import default_service, next_free_slots
 from catalog.models import Doctor
 from integrations import outbox
 from integrations.mis import get_mis_adapter
-from integrations.mis_sync import run_mis_sync
+from integrations.mis.sync import run_mis_sync
 from integrations.models import OutboxMessage
 from integrations.simulators.medialog import MedialogSimulator
 from tests.consent import CONSENT

@@ -7,7 +7,7 @@ from django.urls import reverse
 import pytest
 
 from integrations.mis import get_mis_adapter
-from integrations.mis_sync import run_mis_sync
+from integrations.mis.sync import run_mis_sync
 from integrations.models import OutboxMessage
 from integrations.ports import MisUnavailable
 

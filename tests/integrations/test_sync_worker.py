@@ -13,7 +13,7 @@ from clinic_pages.demo import ensure_demo_site
 from clinic_pages.models import DoctorPage
 from clinic_site.celery import app as celery_app
 from integrations.mis.demo import BRANCHES
-from integrations.mis_sync import LAST_SYNC_KEY
+from integrations.mis.sync import LAST_SYNC_KEY
 from tests.polling import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]

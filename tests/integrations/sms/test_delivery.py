@@ -14,10 +14,11 @@ from django.utils import timezone
 import pytest
 
 from clinic_site.celery import app as celery_app
-from integrations.models import SmsDelivery
 from integrations.ports import SmsStatus, SmsUnavailable
+from integrations.sms.delivery import Attempt, apply_status_report, attempt_delivery
+from integrations.sms.models import SmsDelivery
 from integrations.sms.phones import InvalidPhone
-from integrations.sms.services import Attempt, apply_status_report, attempt_delivery, send_sms
+from integrations.sms.services import send_sms
 from integrations.sms.tasks import resend_stale_sms, retry_delay, send_sms_delivery
 from tests.integrations.sms.conftest import PHONE
 from tests.polling import wait_for
@@ -268,7 +269,7 @@ def test_a_real_worker_on_the_sms_queue_delivers(
         print(log.read_text()[-4000:])  # noqa: T201 - the worker's side of a failure
         raise
     assert len(simulator.messages) == 1
-    assert "integrations.tasks.send_sms" in log.read_text()
+    assert "integrations.sms.tasks.send_sms" in log.read_text()
 
 
 # --- the callback view -------------------------------------------------------------
@@ -367,5 +368,5 @@ def test_stale_messages_are_enqueued_again(sms_settings, simulator, eager_celery
 def test_beat_runs_the_sweeper_and_the_worker_serves_the_sms_queue():
     celery_app.loader.import_default_modules()
     tasks = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
-    assert "integrations.tasks.resend_stale_sms" in tasks
+    assert "integrations.sms.tasks.resend_stale_sms" in tasks
     assert "sms" in settings.WORKER_QUEUES
