@@ -11,6 +11,8 @@ RUN_ID := $(shell od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic_$(RUN_ID)
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
+# pytest-xdist workers; each takes whole test files (0: one process).
+TEST_WORKERS ?= 2
 
 .PHONY: run test setup machine lint format check messages
 
@@ -24,7 +26,7 @@ run: setup
 test: machine setup
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
 	REDIS_KEY_PREFIX="test-$(RUN_ID)" CLINIC_VAR_DIR="$(CURDIR)/var/test-$(RUN_ID)" \
-	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; rm -rf "$(CURDIR)/var/test-$(RUN_ID)"; exit $$status
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS); status=$$?; rm -rf "$(CURDIR)/var/test-$(RUN_ID)"; exit $$status
 
 setup: $(VENV)/.installed node_modules/.installed
 

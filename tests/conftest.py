@@ -87,6 +87,30 @@ def pytest_collection_modifyitems(items):
             )
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db") if item is not None else None
+    return bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with an empty database (Django flushes it);
+    put the migrated data back when the next test is not one that restores it
+    itself. Run one after another, pytest-django runs transactional tests last;
+    pytest-xdist hands a worker whole files in any order, so a plain test can
+    follow one."""
+    yield
+    if _transactional(item) and nextitem is not None and not _transactional(nextitem):
+        from django.db import connection
+
+        from pytest_django.plugin import blocking_manager_key
+
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            with item.config.stash[blocking_manager_key].unblock():
+                connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture
 def celery_worker(tmp_path):
     """Start a real Celery worker process on this run's test database and Redis.
