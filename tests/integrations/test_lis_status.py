@@ -61,9 +61,7 @@ def test_failed_events_are_listed_in_the_admin_without_their_body(it_admin):
         error="no cabinet patient with MIS id 'pt-demo-0003'",
         patient_mis_id="pt-demo-0003",
     )
-    html = it_admin.get(
-        "/django-admin/lis/inboundlabevent/?status__exact=failed"
-    ).content.decode()
+    html = it_admin.get("/django-admin/lis/inboundlabevent/?status__exact=failed").content.decode()
     assert "evt-7" in html
     assert "pt-demo-0003" in html
     detail = it_admin.get(
