@@ -3,9 +3,10 @@
 The suite runs on PostgreSQL. Some rules hold on SQLite only through our own
 code (no exclusion constraint behind the overlap check, no full-text search
 behind the search page), so their tests run once more on a SQLite file:
-`run_on_sqlite(tmp_path_factory, path, ...)` runs pytest on `path` with the
-embedded default's settings (SQLite in WAL mode with IMMEDIATE transactions,
-the file cache, no Redis) and returns what it printed. Migrations are applied
+`run_on_sqlite(request, tmp_path_factory)`, called by a test, runs the other
+tests of its module in a pytest process with the embedded default's settings
+(SQLite in WAL mode with IMMEDIATE transactions, the file cache, no Redis)
+and fails with that run's output unless they all pass. Migrations are applied
 once per session to a template file that every run copies.
 
 Loaded as a plugin (`-p tests.sqlite`, as run_on_sqlite does), this module
@@ -70,9 +71,9 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return template
 
 
-def run_on_sqlite(tmp_path_factory: pytest.TempPathFactory, *pytest_args: str) -> int:
-    """Run pytest with `pytest_args` on a fresh copy of the migrated SQLite
-    database; fail with its output unless every selected test passed.
+def run_on_sqlite(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> int:
+    """Run the calling test's module but that test on a fresh copy of the
+    migrated SQLite database; fail with its output unless every test passed.
     Returns how many passed."""
     folder = tmp_path_factory.mktemp("on-sqlite")
     database = folder / "test.sqlite3"
@@ -95,7 +96,9 @@ def run_on_sqlite(tmp_path_factory: pytest.TempPathFactory, *pytest_args: str) -
             "--reuse-db",
             "-q",
             "-rfEs",
-            *pytest_args,
+            str(request.node.path),
+            "--deselect",
+            request.node.nodeid,
         ],
         cwd=ROOT,
         env=env,

@@ -99,8 +99,8 @@ def test_duplicate_request_with_one_key_makes_one_appointment(doctor, service, f
     assert all(isinstance(r, Appointment) for r in results)
 
 
-def test_the_same_races_on_sqlite(tmp_path_factory):
+def test_the_same_races_on_sqlite(request, tmp_path_factory):
     """The embedded default has no exclusion constraint: the same races, in a
     pytest process of their own on a SQLite file, with real threads."""
-    passed = run_on_sqlite(tmp_path_factory, __file__, "-k", "not on_sqlite")
+    passed = run_on_sqlite(request, tmp_path_factory)
     assert passed == 3
