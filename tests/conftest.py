@@ -58,6 +58,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
+def pytest_configure(config):
+    """Passwords are hashed with a fast hasher in tests: the production one
+    (PBKDF2, hundreds of thousands of rounds) made every demo load and login
+    spend most of its time hashing. Hashes made before stay checkable."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
 def pytest_collection_modifyitems(items):
     """Every transactional test must restore the migrated data it flushes.
 
