@@ -5,6 +5,7 @@ import pytest
 from clinic_pages.demo import ensure_demo_content, ensure_demo_site
 from integrations.mis.demo import DemoMis
 from integrations.mis.sync import run_mis_sync
+from tests.module_data import rolled_back
 
 
 def load_demo_site() -> None:
@@ -15,6 +16,15 @@ def load_demo_site() -> None:
     ensure_demo_content()
 
 
+@pytest.fixture(scope="module")
+def demo_site_once(django_db_setup, django_db_blocker):
+    """The demo site, built once per test module; each test's changes roll back."""
+    with rolled_back(django_db_blocker):
+        with django_db_blocker.unblock():
+            load_demo_site()
+        yield
+
+
 @pytest.fixture
-def demo_site(db):
-    load_demo_site()
+def demo_site(demo_site_once, db):
+    """The demo site (see demo_site_once)."""

@@ -21,17 +21,27 @@ from clinic_pages.doctor_finder import (
 from clinic_pages.models import DoctorPage
 from integrations.mis.demo import DemoMis
 from integrations.mis.sync import run_mis_sync
+from tests.module_data import rolled_back
 
 FINDER = "/doctors/"
 
 
+@pytest.fixture(scope="module")
+def finder_site_once(django_db_setup, django_db_blocker):
+    """The demo site with four days of schedule (enough for tomorrow's free times),
+    built once for this module; each test's changes roll back."""
+    with rolled_back(django_db_blocker):
+        with django_db_blocker.unblock():
+            ensure_demo_site()
+            run_mis_sync(adapter=DemoMis(seed=2026), days=4)
+            ensure_demo_site()
+            ensure_demo_content()
+        yield
+
+
 @pytest.fixture
-def finder_site(db):
-    """The demo site with four days of schedule (enough for tomorrow's free times)."""
-    ensure_demo_site()
-    run_mis_sync(adapter=DemoMis(seed=2026), days=4)
-    ensure_demo_site()
-    ensure_demo_content()
+def finder_site(finder_site_once, db):
+    """The demo site of finder_site_once."""
 
 
 def finder(response):
