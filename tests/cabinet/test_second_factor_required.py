@@ -17,7 +17,7 @@ import pytest
 from booking.models import Appointment
 from catalog.models import Doctor, Service
 from tests.cabinet.conftest import open_cabinet
-from tests.cabinet.test_access import _urls_against
+from tests.cabinet.test_access import urls_against
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_the_appointments_need_the_second_factor(client, demo_patient, appointme
 
 
 def test_no_cabinet_page_opens_on_a_password_alone(client, demo_patient):
-    with_objects, lists = _urls_against(demo_patient)
+    with_objects, lists = urls_against(demo_patient)
     client.force_login(demo_patient.account)
     walked = 0
     for url in with_objects + lists:
