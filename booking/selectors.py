@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -12,7 +11,7 @@ from booking.directory import directory
 from booking.free_slots import FreeSlot, doctor_free_slots, slot_policy
 from booking.models import Appointment
 from booking.slot_cache import cached_free_slots
-from catalog.models import Doctor, Service
+from catalog.models import Doctor, ProcedureRoom, Service
 
 _TAKEN_SQL = """
     SELECT idempotency_key FROM {table}
@@ -57,24 +56,13 @@ def default_service(doctor: Doctor) -> Service | None:
     return (first_visits or services or [None])[0]
 
 
-# --- rooms: bookable like doctors, but not people ------------------------------
-
-
-def room_specialty_ids() -> list[str]:
-    """The one rule for "is a room": the specialties named in BOOKING_ROOM_SPECIALTIES."""
-    return list(settings.BOOKING_ROOM_SPECIALTIES)
-
-
-def is_room(doctor: Doctor) -> bool:
-    ids = set(room_specialty_ids())
-    return any(s.external_id in ids for s in doctor.specialties.all())
+# --- rooms: bookable like doctors, but not people (catalog.ProcedureRoom) ------
 
 
 def rooms():
     """Active rooms (the procedure room of each branch), in the MIS's order."""
     return (
-        Doctor.objects.filter(is_active=True, specialties__external_id__in=room_specialty_ids())
-        .distinct()
+        ProcedureRoom.objects.filter(is_active=True)
         .prefetch_related("branches", "services")
         .order_by("pk")
     )
@@ -82,7 +70,7 @@ def rooms():
 
 def people():
     """Doctors who are people: every synced doctor but the rooms."""
-    return Doctor.objects.exclude(specialties__external_id__in=room_specialty_ids())
+    return Doctor.objects.people()
 
 
 def next_free_slots(

@@ -3,6 +3,7 @@
 from datetime import date
 from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -79,7 +80,25 @@ class Service(SyncedModel):
         return self.code.startswith("B01.") and self.code.endswith(".001")
 
 
+def room_specialty_ids() -> list[str]:
+    """The one rule for "is a procedure room": the MIS puts rooms under the
+    specialties named in BOOKING_ROOM_SPECIALTIES."""
+    return list(settings.BOOKING_ROOM_SPECIALTIES)
+
+
+class BookableQuerySet(models.QuerySet):
+    def rooms(self):
+        return self.filter(specialties__external_id__in=room_specialty_ids()).distinct()
+
+    def people(self):
+        return self.exclude(specialties__external_id__in=room_specialty_ids())
+
+
 class Doctor(SyncedModel):
+    """A bookable resource of the MIS schedule: a doctor, or a procedure room
+    (ProcedureRoom, told apart by its specialty: room_specialty_ids). Both have
+    a schedule, services and branches; only doctors are people with a page."""
+
     last_name = models.CharField(_("last name"), max_length=100)
     first_name = models.CharField(_("first name"), max_length=100)
     middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
@@ -92,6 +111,8 @@ class Doctor(SyncedModel):
     category = models.CharField(_("qualification category"), max_length=100, blank=True)
     degree = models.CharField(_("academic degree"), max_length=100, blank=True)
 
+    objects = BookableQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("doctor")
         verbose_name_plural = _("doctors")
@@ -99,6 +120,11 @@ class Doctor(SyncedModel):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def is_room(self) -> bool:
+        ids = set(room_specialty_ids())
+        return any(s.external_id in ids for s in self.specialties.all())
 
     @property
     def full_name(self) -> str:
@@ -114,6 +140,23 @@ class Doctor(SyncedModel):
         if (today.month, today.day) < (self.career_start.month, self.career_start.day):
             years -= 1
         return max(years, 0)
+
+
+class RoomManager(models.Manager.from_queryset(BookableQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().rooms()
+
+
+class ProcedureRoom(Doctor):
+    """A procedure room (blood draws, injections, ECG): booked like a doctor,
+    but not a person: no doctor page, never listed among the doctors."""
+
+    objects = RoomManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("procedure room")
+        verbose_name_plural = _("procedure rooms")
 
 
 class LabTest(SyncedModel):

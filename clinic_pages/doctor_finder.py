@@ -23,7 +23,7 @@ from wagtail.images import get_image_model
 
 from booking.directory import directory
 from booking.free_slots import FreeSlot, slot_policy
-from booking.selectors import default_service, is_room, next_free_slots, service_for
+from booking.selectors import default_service, next_free_slots, service_for
 from booking.slot_cache import cached_free_slots
 from catalog.models import Branch, Doctor, Service, Specialty
 from clinic_pages.slugs import transliterated_slug
@@ -291,7 +291,7 @@ def find_doctors(
     snapshot = directory()
     listed = dict(doctor_pages.values_list("doctor_id", "pk"))
     offers = [
-        o for o in snapshot.offers if o.doctor.pk in listed and not is_room(o.doctor)
+        o for o in snapshot.offers if o.doctor.pk in listed and not o.doctor.is_room
     ]  # fmt: skip
     specialties = {
         s.pk: s for o in offers for s in o.doctor.specialties.all() if s.is_active

@@ -12,8 +12,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
-from booking.selectors import people, room_specialty_ids
-from catalog.models import Doctor, Service, Specialty
+from booking.selectors import people
+from catalog.models import Doctor, Service, Specialty, room_specialty_ids
 from clinic_pages.doctor_finder import PHOTO_FILTER as PHOTO
 from clinic_pages.models import (
     ArticlePage,

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 def ensure_doctor_pages() -> int:
     """Give every active doctor without a page a live page; returns pages created.
 
-    Rooms (booking.selectors.is_room) are not people and get no page."""
+    Rooms (catalog.ProcedureRoom) are not people and get no page."""
     index = DoctorIndexPage.objects.first()
     if index is None:
         logger.warning("No doctors index page yet: doctor pages are not created.")

@@ -8,8 +8,8 @@ from django.utils import timezone
 import pytest
 
 from booking.models import Appointment
-from booking.selectors import is_room, next_free_slots, rooms
-from catalog.models import Doctor
+from booking.selectors import next_free_slots, rooms
+from catalog.models import Doctor, ProcedureRoom
 from integrations.mis.demo import BRANCHES, ROOM_SERVICE, DemoMis
 from tests.booking.test_api import api, confirm, hold  # noqa: F401 (api is a fixture)
 
@@ -22,15 +22,18 @@ def test_every_branch_has_one_bookable_procedure_room(clinic):
     assert sorted(b.external_id for r in found for b in r.branches.all()) == sorted(
         b.external_id for b in BRANCHES
     )
+    # Rooms are a kind of bookable resource with a name of their own.
+    assert {type(r) for r in found} == {ProcedureRoom}
+    assert set(ProcedureRoom.objects.all()) == set(found)
     for room in found:
-        assert is_room(room)
+        assert room.is_room
         assert room.full_name.startswith("Процедурный кабинет — ")
         (service,) = room.services.all()
         assert (service.code, service.duration_minutes) == ("A11.12.009", 10)
         assert service.name == "Взятие крови из периферической вены"
         assert service.price == ROOM_SERVICE.price
     people = Doctor.objects.exclude(pk__in=[r.pk for r in found])
-    assert not any(is_room(d) for d in people)
+    assert not any(d.is_room for d in people)
     assert people.count() == len(DemoMis().doctors()) - len(BRANCHES)
 
 

@@ -11,8 +11,8 @@ from wagtail.test.utils import WagtailPageTestCase
 
 import pytest
 
-from booking.selectors import room_specialty_ids, rooms
-from catalog.models import LabTest, Service, Specialty
+from booking.selectors import rooms
+from catalog.models import LabTest, Service, Specialty, room_specialty_ids
 from clinic_pages.blocks import SafeHtmlBlock
 from clinic_pages.checkup_calculator import checkup_items, checkup_price, checkup_total
 from clinic_pages.models import (
