@@ -1,14 +1,13 @@
 """A booking the MIS did not take at confirmation goes to a real Celery worker,
 which waits for the backoff and then writes it."""
 
-import time
-
 from django.utils import timezone
 
 import pytest
 
 from booking.models import Appointment
 from integrations.models import OutboxMessage
+from tests.polling import wait_for
 
 PATIENT = {"last_name": "Тестов", "first_name": "Пётр", "phone": "+79990000004"}
 
@@ -35,13 +34,11 @@ def test_a_write_refused_at_confirmation_is_written_by_a_worker_after_its_backof
     message = OutboxMessage.objects.get()
     assert message.attempts == 1 and message.next_attempt_at > timezone.now()
     due = message.next_attempt_at
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+
+    def delivered():
         message.refresh_from_db()
-        if message.status == OutboxMessage.Status.DELIVERED:
-            break
-        time.sleep(0.3)
-    else:
-        pytest.fail("the worker never wrote it; its log:\n" + log.read_text()[-4000:])
+        return message.status == OutboxMessage.Status.DELIVERED
+
+    wait_for(delivered, seconds=60, what="the worker to write it", log=log, every=0.3)
     assert message.attempts == 2 and message.delivered_at >= due  # not before its backoff
     assert Appointment.objects.get(public_id=held["id"]).status == "confirmed"

@@ -2,10 +2,8 @@
 
 import io
 import os
-import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from django.conf import settings as django_settings
@@ -18,7 +16,8 @@ from booking.models import Appointment
 from booking.selectors import next_free_slots
 from catalog.models import Specialty
 from integrations.simulators.telegram import TelegramSimulator
-from integrations.sms.models import SmsDelivery
+from tests.e2e.codes import texted_code
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -78,11 +77,10 @@ class Guest:
     def __init__(self, telegram: TelegramSimulator, bot: subprocess.Popen, chat_id: int):
         self.telegram = telegram
         self.chat_id = chat_id
-        deadline = time.monotonic() + 45  # importing aiogram takes seconds on a busy machine
-        while not telegram.polls:
-            if bot.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the bot did not start:\n{bot.communicate()[0]}")
-            time.sleep(0.2)
+        # Importing aiogram takes seconds on a busy machine.
+        wait_for(lambda: telegram.polls or bot.poll() is not None, seconds=45, what="the bot")
+        if not telegram.polls:
+            raise AssertionError(f"the bot did not start:\n{bot.communicate()[0]}")
 
     def _sent(self) -> list[dict]:
         return [m for m in self.telegram.sent_messages() if m["chat_id"] == self.chat_id]
@@ -90,13 +88,12 @@ class Guest:
     def _reply_to(self, event: dict) -> dict:
         seen = len(self._sent())
         self.telegram.push({**event, "chat_id": self.chat_id})
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            sent = self._sent()
-            if len(sent) > seen:
-                return sent[seen]
-            time.sleep(0.05)
-        raise AssertionError(f"the bot did not answer {event}")
+        sent = wait_for(
+            lambda: (lambda s: s if len(s) > seen else None)(self._sent()),
+            seconds=WAIT,
+            what=f"the bot's answer to {event}",
+        )
+        return sent[seen]
 
     def say(self, text: str) -> dict:
         return self._reply_to({"text": text})
@@ -115,15 +112,6 @@ class Guest:
 def buttons_of(reply: dict) -> list[tuple[str, str]]:
     rows = (reply["reply_markup"] or {}).get("inline_keyboard", [])
     return [(b["text"], b["callback_data"]) for row in rows for b in row]
-
-
-def texted_code(phone: str) -> str:
-    for _ in range(100):
-        sms = SmsDelivery.objects.filter(purpose="booking_code", phone=phone).last()
-        if sms:
-            return re.search(r"\b(\d{6})\b", sms.text).group(1)
-        time.sleep(0.1)
-    raise AssertionError("no code was texted")
 
 
 def therapist_times(guest: Guest) -> tuple[object, dict]:

@@ -1,6 +1,5 @@
 """Importing a patient's history from the MIS: idempotent, in batches, with progress."""
 
-import time
 from decimal import Decimal
 
 from django.db import connection
@@ -20,6 +19,7 @@ from cabinet.records.models import (
     Visit,
 )
 from tests.cabinet.conftest import import_history, open_cabinet
+from tests.polling import wait_for
 
 MODELS = (Visit, Diagnosis, Prescription, LabReport, LabResult, Document)
 
@@ -89,13 +89,12 @@ def test_worker_imports_in_the_background_and_progress_reaches_100(celery_worker
     record_import = RecordImport.objects.get(patient=patient)
     assert b'hx-trigger="every 2s"' in page.content
 
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    def finished():
         record_import.refresh_from_db()
-        response = client.get(f"/cabinet/import/{record_import.pk}/")
-        if record_import.status in {"done", "failed"}:
-            break
-        time.sleep(0.2)
+        return record_import.status in {"done", "failed"}
+
+    wait_for(finished, seconds=60, what="the import to finish", log=log, every=0.2)
+    response = client.get(f"/cabinet/import/{record_import.pk}/")
     assert record_import.status == "done", log.read_text()[-3000:]
     assert record_import.percent == 100 and record_import.done == record_import.total > 20
     assert b'data-percent="100"' in response.content

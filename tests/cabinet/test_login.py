@@ -1,9 +1,10 @@
 """Login: password + SMS code for patients, TOTP for staff on every admin
 login URL, a resend limit, lockout, inactivity expiry, reset by SMS."""
 
-import time
+from datetime import timedelta
 
 from django.test import Client
+from django.utils import timezone
 from django.utils.html import escape
 
 import pytest
@@ -35,7 +36,8 @@ def token_step(client, token):
     return client.post(LOGIN, {"login_view-current_step": "token", "token-otp_token": token})
 
 
-def test_the_password_alone_opens_nothing_the_sms_code_does(client, patient_user):
+def test_the_password_alone_opens_nothing_the_sms_code_does(client, patient_user, time_machine):
+    time_machine.move_to(timezone.now(), tick=True)
     page = password_step(client, "+7 999 000-00-01")
     assert page.status_code == 200  # the code step, not a redirect
     assert SmsDelivery.objects.filter(phone="+79990000001", purpose="login_code").count() == 1
@@ -45,7 +47,7 @@ def test_the_password_alone_opens_nothing_the_sms_code_does(client, patient_user
     code = last_code("+79990000001", "login_code")
     token_step(client, "000000" if code != "000000" else "111111")  # a wrong code
     assert client.get("/cabinet/").status_code == 302
-    time.sleep(1.1)  # the device throttles tries after a wrong code
+    time_machine.shift(timedelta(seconds=1.1))  # the device throttles tries after a wrong code
     response = token_step(client, last_code("+79990000001", "login_code"))
     assert response.status_code == 302 and response["Location"] == "/cabinet/"
     assert client.get("/cabinet/notifications/").status_code == 200
@@ -127,14 +129,15 @@ def test_lockout_after_repeated_failures_per_username_and_ip(client, patient_use
     assert SmsDelivery.objects.filter(purpose="login_code").count() == 1
 
 
-def test_the_session_ends_after_inactivity(client, patient_user, settings):
+def test_the_session_ends_after_inactivity(client, patient_user, settings, time_machine):
+    time_machine.move_to(timezone.now(), tick=True)
     settings.SESSION_COOKIE_AGE = 2
     password_step(client, "+79990000001")
     token_step(client, last_code("+79990000001", "login_code"))
     for _ in range(3):  # activity keeps it alive past the age
-        time.sleep(0.8)
+        time_machine.shift(timedelta(seconds=0.8))
         assert client.get("/cabinet/notifications/").status_code == 200
-    time.sleep(2.5)
+    time_machine.shift(timedelta(seconds=2.5))
     response = client.get("/cabinet/notifications/")
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
 

@@ -4,7 +4,6 @@ consent with a second code, lands in the cabinet, opens a lab result and
 sees its trend chart. CSP is on throughout."""
 
 import re
-import time
 
 import httpx
 import pytest
@@ -12,6 +11,7 @@ from playwright.sync_api import expect
 
 from integrations.simulators.smsru import SmsRuSimulator
 from tests.cabinet.conftest import make_patient
+from tests.polling import wait_for
 
 pytestmark = [
     pytest.mark.e2e,
@@ -25,14 +25,15 @@ PHONE = "+79990000001"
 def code_from_simulator(url: str, seen: int) -> tuple[str, int]:
     """The newest code the simulator got for PHONE after `seen` messages (over
     its HTTP API; sms.ru numbers carry no "+")."""
-    messages: list = []
-    for _ in range(600):  # a worker on a busy machine may take a while
+
+    def new_messages():
         got = httpx.get(f"{url}/_sim/messages", timeout=5).json()
         messages = [m for m in got if m["phone"].lstrip("+") == PHONE.lstrip("+")]
-        if len(messages) > seen:
-            return re.search(r"\b(\d{6})\b", messages[-1]["text"]).group(1), len(messages)
-        time.sleep(0.1)
-    raise AssertionError(f"the simulator got no new code: {messages}")
+        return messages if len(messages) > seen else None
+
+    # A worker on a busy machine may take a while.
+    messages = wait_for(new_messages, seconds=60, what="a new code at the simulator", every=0.1)
+    return re.search(r"\b(\d{6})\b", messages[-1]["text"]).group(1), len(messages)
 
 
 @pytest.fixture
@@ -49,12 +50,7 @@ def sms_simulator(settings, celery_worker):
                 "SMS_API_KEY": "simulator-key",
             },
         )
-        for _ in range(900):
-            if " ready." in log.read_text():
-                break
-            time.sleep(0.1)
-        else:
-            pytest.fail("the Celery worker did not start: " + log.read_text()[-2000:])
+        wait_for(lambda: " ready." in log.read_text(), seconds=90, what="the worker", log=log)
         yield simulator
 
 
