@@ -47,6 +47,20 @@ def make_patient(mis_id: str = "pt-demo-0001") -> Patient:
     )
 
 
+def processed_after(lab, log) -> None:
+    """Publish one more report and wait until the worker (one process, one
+    queue, in order) has processed it: a barrier behind earlier deliveries."""
+    later = lab.publish("pt-demo-0001")
+    wait_for(
+        lambda: InboundLabEvent.objects.filter(
+            event_id=f"evt-{later}", status="processed"
+        ).exists(),
+        60,
+        "the later report",
+        log=log,
+    )
+
+
 def post(url: str, body: bytes, *, secret: str = SECRET, timestamp: str | None = None, **headers):
     timestamp = timestamp or str(int(time.time()))
     signed = {
@@ -116,9 +130,12 @@ def test_a_signed_push_is_stored_once_for_the_patient_and_told_once(lab, celery_
     # The lab delivers the same event again (it never saw our answer): 202, nothing new.
     again = lab.push(report_id)
     assert [(p.status, json.loads(p.body)["status"]) for p in again] == [(202, "duplicate")]
-    time.sleep(2)
-    assert LabReport.objects.filter(patient=patient).count() == 1
-    assert SmsDelivery.objects.filter(purpose="lab_results").count() == 1
+    # A later report through the same one-process worker: once it is stored,
+    # anything the duplicate could have set off has run.
+    processed_after(lab, log)
+    assert LabReport.objects.filter(patient=patient).count() == 2  # the later one only
+    assert LabReport.objects.filter(patient=patient, external_id=report_id).count() == 1
+    assert SmsDelivery.objects.filter(purpose="lab_results").count() == 2
     assert InboundLabEvent.objects.get(pk=event.pk).attempts == 1
 
 
@@ -141,8 +158,10 @@ def test_racing_duplicate_deliveries_make_one_event_and_one_report(lab, celery_w
         log=log,
     )
     assert LabReport.objects.filter(patient=patient, external_id=report_id).count() == 1
-    time.sleep(1)
-    assert SmsDelivery.objects.filter(purpose="lab_results").count() == 1
+    lab.set_knobs(duplicate=0)
+    processed_after(lab, log)  # what the copies could have set off has run
+    assert LabReport.objects.filter(patient=patient, external_id=report_id).count() == 1
+    assert SmsDelivery.objects.filter(purpose="lab_results").count() == 2  # one per report
 
 
 @pytest.mark.worker
