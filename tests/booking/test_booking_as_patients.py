@@ -6,7 +6,6 @@ file, cancel with its question and SMS, a move with one SMS, Russian errors."""
 import json
 import re
 import sqlite3
-from datetime import date
 
 from django.test import Client
 
@@ -16,10 +15,10 @@ from booking.consent import current_consent
 from booking.links import manage_path
 from booking.models import Appointment
 from cabinet.accounts.models import Patient
-from cabinet.proxies.models import ProxyAccess
 from integrations.sms.models import SmsDelivery
 from tests.booking.test_manage_link import deliver_all
 from tests.cabinet.conftest import consent_documents, make_patient, open_cabinet  # noqa: F401
+from tests.factories import ChildFactory, ProxyAccessFactory
 
 PHONE = "+79990000001"
 
@@ -29,13 +28,12 @@ def parent(clinic, request):
     """The demo's mother (linked, consents signed) with her daughter under a proxy."""
     request.getfixturevalue("consent_documents")
     user = make_patient(phone=PHONE, username=PHONE, mis_id="pt-demo-0001")
-    child = Patient.objects.create(
-        mis_id="pt-demo-0002",
-        last_name="Демонстрационная",
-        first_name="Алиса",
-        birth_date=date.today().replace(year=date.today().year - 7),
+    ProxyAccessFactory(
+        parent=user,
+        child=ChildFactory(
+            mis_id="pt-demo-0002", last_name="Демонстрационная", first_name="Алиса", age=7
+        ),
     )
-    ProxyAccess.objects.create(parent=user, child=child, document_note="свидетельство о рождении")
     return user
 
 
@@ -126,7 +124,7 @@ def test_a_parent_books_for_her_child(logged_in, parent, free, settings):
 
 def test_nobody_books_for_someone_elses_child(logged_in, free, clinic):
     csrf = page_csrf(logged_in, free[0].doctor)
-    stranger = Patient.objects.create(mis_id="pt-demo-0003", last_name="Чужой", first_name="Сын")
+    stranger = ChildFactory(mis_id="pt-demo-0003", last_name="Чужой", first_name="Сын")
     held = hold(logged_in, free[0], csrf).json()
     answer = post(
         logged_in,

@@ -3,7 +3,6 @@
 the active person (aria-pressed, a check mark) and names it in a status region."""
 
 import re
-from datetime import date
 
 from django.urls import reverse
 
@@ -14,6 +13,7 @@ from cabinet.proxies.models import ProxyAccess
 from cabinet.staff.models import StaffProfile
 from catalog.models import Doctor, Specialty
 from tests.cabinet.conftest import open_cabinet, verified_login, verified_staff_login
+from tests.factories import ChildFactory, ProxyAccessFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +23,10 @@ CHILD = "Демонстрационная Алиса"
 
 @pytest.fixture
 def parent(patient_user, consent_documents, client, admin_user):
-    child = Patient.objects.create(
-        mis_id="pt-demo-0002",
-        last_name="Демонстрационная",
-        first_name="Алиса",
-        birth_date=date(2016, 6, 1),
-    )
-    ProxyAccess.objects.create(
-        parent=patient_user, child=child, document_note="синтетика", verified_by=admin_user
+    ProxyAccessFactory(
+        parent=patient_user,
+        child=ChildFactory(mis_id="pt-demo-0002", last_name="Демонстрационная", first_name="Алиса"),
+        verified_by=admin_user,
     )
     open_cabinet(client, patient_user)
     return patient_user
