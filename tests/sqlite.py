@@ -33,7 +33,9 @@ def pytest_configure(config) -> None:
     """(As a plugin) the test database is the copied template, kept (--reuse-db)."""
     from django.conf import settings
 
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ[TEST_DB_VARIABLE]
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ[
+        "CLINIC_SQLITE_TEST_DB"
+    ]
 
 
 def _environment(folder: Path, database: Path) -> dict[str, str]:
@@ -47,6 +49,9 @@ def _environment(folder: Path, database: Path) -> dict[str, str]:
     # The embedded default: the file cache and the filesystem broker in CLINIC_VAR_DIR.
     for name in ("REDIS_URL", "CELERY_BROKER_URL", "REDIS_KEY_PREFIX"):
         env.pop(name, None)
+    # The run is no xdist worker, even when the test that starts it is one.
+    for name in [n for n in env if n.startswith("PYTEST_XDIST_")]:
+        env.pop(name)
     return env
 
 
