@@ -32,7 +32,13 @@ from integrations.ports import (
     SlotPolicy,
     SlotTaken,
 )
-from tests.integrations.mis_systems import SEED, SYSTEMS, TIMEOUT, MisUnderTest
+from tests.integrations.mis_systems import (
+    OUTAGE_TIMEOUT,
+    SEED,
+    SYSTEMS,
+    MisUnderTest,
+    adapter_for,
+)
 
 # The demo MIS is the reference clinic: every simulator serves its data.
 REFERENCE = DemoMis(seed=SEED)
@@ -227,7 +233,11 @@ def test_a_wrong_password_is_an_error_not_an_outage(system):
 
 
 def test_an_outage_is_unavailable_within_the_timeout(system):
-    adapter = system.adapter
+    adapter = (
+        adapter_for(system.simulator, timeout=OUTAGE_TIMEOUT)
+        if system.simulator
+        else system.adapter
+    )
     assert adapter.ping().ok
     for name, (go_down, come_back) in system.outages.items():
         go_down()
@@ -236,7 +246,7 @@ def test_an_outage_is_unavailable_within_the_timeout(system):
                 began = time.monotonic()
                 with pytest.raises(MisUnavailable):
                     call()
-                assert time.monotonic() - began < TIMEOUT + 0.75, name
+                assert time.monotonic() - began < OUTAGE_TIMEOUT + 0.75, name
         finally:
             come_back()
         assert adapter.ping().ok, name
