@@ -1,14 +1,16 @@
 """Shared fixtures: the demo clinic on the test database, free ports."""
 
 import io
+import shutil
 import socket
+from pathlib import Path
 
 from django.core.management import call_command
 
 import pytest
 
 from integrations.mis.demo import DemoMis
-from tests.module_data import rolled_back
+from tests.module_data import TableSnapshot, rolled_back
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +41,48 @@ def demo_clinic_once(django_db_setup, django_db_blocker):
 def demo_clinic(demo_clinic_once, db):
     """The demo clinic exactly as `make run` loads it (the text load_demo printed)."""
     return demo_clinic_once
+
+
+@pytest.fixture(scope="session")
+def _committed_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo clinic for transactional tests, built once per test process:
+    the first test that asks loads it and takes a TableSnapshot (with a copy
+    of the demo MIS's store); the others get it back from the snapshot."""
+    kept: dict[str, object] = {}
+    folder = tmp_path_factory.mktemp("committed-demo")
+
+    def load(settings) -> str:
+        from django.db import connection
+
+        assert not connection.in_atomic_block, "for transactional tests (see demo_clinic)"
+        store = Path(settings.MIS_DEMO_STORE)
+        if not kept:
+            out = io.StringIO()
+            call_command("load_demo", stdout=out)
+            kept["output"] = out.getvalue()
+            kept["snapshot"] = TableSnapshot("committed_demo").take()
+            if store.exists():
+                shutil.copyfile(store, folder / "demo-mis.sqlite3")
+        else:
+            kept["snapshot"].restore()
+            if (folder / "demo-mis.sqlite3").exists():
+                store.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(folder / "demo-mis.sqlite3", store)
+        return kept["output"]
+
+    yield load
+    if kept:
+        with django_db_blocker.unblock():
+            kept["snapshot"].drop()
+
+
+@pytest.fixture
+def committed_demo(_committed_demo, settings, tmp_path):
+    """The demo clinic exactly as `make run` loads it, committed, for a
+    transactional test (a live server, a worker); its own demo-MIS store.
+    Returns what load_demo printed."""
+    settings.MIS_DEMO_STORE = str(tmp_path / "demo-mis.sqlite3")
+    return _committed_demo(settings)
 
 
 @pytest.fixture

@@ -1,13 +1,11 @@
 """The Telegram bot as a real process: our site (live server), the Bot API simulator, a guest."""
 
-import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 from django.conf import settings as django_settings
-from django.core.management import call_command
 
 import httpx
 import pytest
@@ -66,9 +64,8 @@ def bot(live_server, telegram):
 
 
 @pytest.fixture
-def clinic(settings, tmp_path):
-    settings.MIS_DEMO_STORE = str(tmp_path / "demo-mis.sqlite3")
-    call_command("load_demo", stdout=io.StringIO())
+def clinic(committed_demo):
+    """The demo clinic, committed: the bot books through the live server."""
 
 
 class Guest:

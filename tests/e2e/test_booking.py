@@ -1,9 +1,7 @@
 """A patient on a phone books a free time from a doctor's page, in a real Chromium."""
 
-import io
 import re
 
-from django.core.management import call_command
 from django.db import connections
 
 import pytest
@@ -11,21 +9,17 @@ from playwright.sync_api import expect
 
 from booking import services
 from booking.consent import current_consent
-from booking.models import Appointment
-from booking.selectors import default_service
-from clinic_pages.models import DoctorPage
+from booking.models import Appointment, WaitlistEntry
+from booking.selectors import default_service, next_free_slots, rooms
+from clinic_pages.models import DoctorPage, LabTestPage
 from tests.e2e.codes import texted_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def doctor_page(settings, tmp_path):
-    settings.MIS_DEMO_STORE = str(tmp_path / "demo-mis.sqlite3")
-    call_command("load_demo", stdout=io.StringIO())
+def doctor_page(committed_demo):
     for page in DoctorPage.objects.select_related("doctor"):
-        from booking.selectors import next_free_slots
-
         if len(next_free_slots(doctor=page.doctor)) >= 3:
             return page
     raise AssertionError("no doctor with free times")
@@ -126,8 +120,6 @@ def test_a_time_taken_meanwhile_offers_alternatives(live_server, phone, doctor_p
 
 def test_times_taken_since_the_page_was_rendered_are_dropped(live_server, phone, doctor_page):
     """The page may come from a cache: the component checks its times against the API."""
-    from booking.selectors import next_free_slots
-
     first = next_free_slots(doctor=doctor_page.doctor)[0]
 
     def someone_books_it_first(route):
@@ -144,8 +136,6 @@ def test_times_taken_since_the_page_was_rendered_are_dropped(live_server, phone,
 
 
 def test_joining_the_waitlist_from_the_doctor_page(live_server, phone, doctor_page):
-    from booking.models import WaitlistEntry
-
     phone.goto(live_server.url + doctor_page.url)
     phone.get_by_text("Хочу записаться раньше").tap()
     form = phone.locator("[data-waitlist-form]")
@@ -164,12 +154,7 @@ def test_joining_the_waitlist_from_the_doctor_page(live_server, phone, doctor_pa
     assert phone.errors == []
 
 
-def test_from_a_lab_test_page_book_a_blood_draw(live_server, phone, settings, tmp_path):
-    from booking.selectors import rooms
-    from clinic_pages.models import LabTestPage
-
-    settings.MIS_DEMO_STORE = str(tmp_path / "demo-mis.sqlite3")
-    call_command("load_demo", stdout=io.StringIO())
+def test_from_a_lab_test_page_book_a_blood_draw(live_server, phone, committed_demo):
     # The longest one-word title wraps: the page is no wider than the phone.
     long_title = LabTestPage.objects.live().get(title__startswith="Аланинаминотрансфераза")
     phone.goto(live_server.url + long_title.url)

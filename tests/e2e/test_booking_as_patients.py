@@ -3,11 +3,9 @@ a doctor's page (the CSRF token from the page), the confirmation screen, then
 cancels with its question and gets the SMS, and moves a visit on the day grid.
 The taps are counted and printed; axe checks every step."""
 
-import io
 import re
 from zoneinfo import ZoneInfo
 
-from django.core.management import call_command
 from django.test import Client
 
 import pytest
@@ -28,10 +26,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 
 @pytest.fixture
-def demo_site(settings, tmp_path):
-    settings.MIS_DEMO_STORE = str(tmp_path / "demo-mis.sqlite3")
+def demo_site(settings, committed_demo):
     settings.BOOKING_GUEST_PHONE_CODE = True
-    call_command("load_demo", stdout=io.StringIO())
     page = next(
         p
         for p in DoctorPage.objects.select_related("doctor")

@@ -1,10 +1,6 @@
 """A patient on a phone goes from the home page to a held time through the doctor
 finder, counting taps; axe (WCAG 2.1 A/AA) finds nothing serious on the finder."""
 
-import io
-
-from django.core.management import call_command
-
 import pytest
 from playwright.sync_api import expect
 
@@ -18,9 +14,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 
 @pytest.fixture
-def demo(settings, tmp_path):
-    settings.MIS_DEMO_STORE = str(tmp_path / "demo-mis.sqlite3")
-    call_command("load_demo", stdout=io.StringIO())
+def demo(committed_demo):
+    """The demo clinic, committed (the live server's thread reads it)."""
 
 
 def to_a_cardiologists_time(phone, live_server, taps) -> None:

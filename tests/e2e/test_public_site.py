@@ -1,9 +1,5 @@
 """A patient on a phone: home page, doctors, a doctor's free times, sticky buttons."""
 
-import io
-
-from django.core.management import call_command
-
 import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -15,8 +11,7 @@ def in_viewport(page, locator) -> bool:
     return bool(box) and box["y"] >= 0 and box["y"] + box["height"] <= size["height"]
 
 
-def test_phone_visitor_reaches_a_doctors_free_times(live_server, phone, tmp_path):
-    call_command("load_demo", stdout=io.StringIO())
+def test_phone_visitor_reaches_a_doctors_free_times(live_server, phone, committed_demo, tmp_path):
     phone.goto(live_server.url + "/")
     assert phone.locator("html").get_attribute("lang") == "ru"
     call = phone.get_by_role("link", name="Позвонить")
