@@ -3,6 +3,7 @@ never by two workers at once (the row is locked while its handler runs)."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from django.db import connections, transaction
 
@@ -37,6 +38,25 @@ def test_a_delivered_message_is_not_delivered_again(calls):
     assert calls == [message.pk]  # the handler ran once
     message.refresh_from_db()
     assert (message.attempts, message.delivered_at) == (1, delivered_at)
+
+
+@pytest.mark.django_db
+def test_a_delivery_delivers_only_its_own_message(calls):
+    first, second = enqueued("counted-1"), enqueued("counted-2")
+    assert outbox.deliver(second.pk) == "delivered"
+    assert calls == [second.pk]
+    first.refresh_from_db()
+    assert (first.status, first.attempts) == ("pending", 0)
+    assert outbox.deliver(10**9) == "missing"
+
+
+@pytest.mark.parametrize(
+    ("attempts", "low", "high"), [(1, 2.5, 5), (2, 5, 10), (4, 20, 40), (30, 300, 600)]
+)
+def test_backoff_doubles_with_full_jitter_up_to_ten_minutes(attempts, low, high):
+    waits = [outbox.backoff(attempts) for _ in range(200)]
+    assert all(timedelta(seconds=low) <= wait <= timedelta(seconds=high) for wait in waits)
+    assert len(set(waits)) > 1  # jittered
 
 
 @pytest.mark.django_db
