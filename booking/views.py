@@ -11,7 +11,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from booking import consent as booking_consent
-from booking import receipt, services
+from booking import receipt, services, waitlist
 from booking.links import manage_path, public_id_from
 from booking.models import Appointment
 from booking.selectors import next_free_slots
@@ -136,8 +136,6 @@ def slots_by_day(slots) -> list[tuple[object, list]]:
 @require_http_methods(["GET", "POST"])
 def offer(request, signed: str):
     """The waitlist's SMS link: the offered time, booked with one tap."""
-    from booking import waitlist
-
     entry = waitlist.entry_from(signed)
     if entry is None:
         raise Http404

@@ -10,6 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from booking.api.serializers import SlotSerializer
 from booking.services import BookingError
 
 # Stable codes for DRF's own exceptions.
@@ -32,8 +33,6 @@ def error_body(code: str, message: str, **extra) -> dict:
 
 def exception_handler(exc, context):
     if isinstance(exc, BookingError):
-        from booking.api.serializers import SlotSerializer
-
         extra = {}
         if exc.alternatives:
             extra["alternatives"] = SlotSerializer(exc.alternatives, many=True).data

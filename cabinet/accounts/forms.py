@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from two_factor.forms import AuthenticationTokenForm, BackupTokenForm
 
 from cabinet.accounts import lockout
+from cabinet.accounts.two_factor import is_staff_user
 from integrations.sms.phones import InvalidPhone, validate_e164
 
 
@@ -167,8 +168,6 @@ class StaffAuthenticationForm(LockoutAuthenticationForm):
         self.fields["username"].label = _("Login")
 
     def confirm_login_allowed(self, user):
-        from cabinet.accounts.two_factor import is_staff_user
-
         super().confirm_login_allowed(user)
         if not is_staff_user(user):
             raise forms.ValidationError(self.error_messages["not_staff"], code="not_staff")
