@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.db import connections, transaction
+from django.utils import timezone
 
 import pytest
 
@@ -57,6 +58,40 @@ def test_backoff_doubles_with_full_jitter_up_to_ten_minutes(attempts, low, high)
     waits = [outbox.backoff(attempts) for _ in range(200)]
     assert all(timedelta(seconds=low) <= wait <= timedelta(seconds=high) for wait in waits)
     assert len(set(waits)) > 1  # jittered
+
+
+@pytest.mark.django_db
+def test_a_retry_waits_a_failure_is_final_and_a_delivery_clears_the_error(monkeypatch):
+    outcomes = [outbox.Retry("MIS busy"), None]
+    failures: list[int] = []
+
+    def deliver(message):
+        outcome = outcomes.pop(0)
+        if outcome is not None:
+            raise outcome
+
+    monkeypatch.setitem(outbox._handlers, TOPIC, outbox.Handler(deliver, failures.append))
+    message = enqueued()
+    assert outbox.deliver(message.pk) == "pending"
+    message.refresh_from_db()
+    assert (message.attempts, message.last_error) == (1, "Retry: MIS busy")
+    assert message.next_attempt_at > timezone.now() and message.delivered_at is None
+    assert outbox.deliver(message.pk) == "delivered"
+    message.refresh_from_db()
+    assert (message.attempts, message.last_error) == (2, "")
+    assert message.delivered_at is not None and failures == []
+
+    def refuse(message):
+        raise outbox.Failed("unknown doctor")
+
+    monkeypatch.setitem(
+        outbox._handlers, TOPIC, outbox.Handler(refuse, lambda m: failures.append(m.pk))
+    )
+    refused = enqueued("counted-2")
+    assert outbox.deliver(refused.pk) == "failed"
+    refused.refresh_from_db()
+    assert (refused.status, refused.last_error, refused.attempts) == ("failed", "unknown doctor", 1)
+    assert failures == [refused.pk]
 
 
 @pytest.mark.django_db
