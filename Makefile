@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 # pytest-xdist workers; each takes whole test files (0: one process).
 TEST_WORKERS ?= 2
 
-.PHONY: run test setup machine lint format check messages
+.PHONY: run test setup machine lint format check messages mutation
 
 ## run: install what is missing, migrate, load the demo clinic, serve it with a worker
 run: setup
@@ -56,3 +56,14 @@ format: setup
 messages: setup
 	$(PY) manage.py makemessages --locale ru --ignore ".venv/*" --ignore "node_modules/*" --ignore "var/*" --no-obsolete
 	$(PY) manage.py compilemessages --locale ru --ignore ".venv/*" --ignore "node_modules/*"
+
+## mutation: mutmut over the booking invariants, phone codes, outbox, reminders and
+## cabinet access (not part of `make test`; MUTANTS="booking.phone_codes*" runs some)
+mutation: setup
+	export DATABASE_URL="postgres://postgres@127.0.0.1:5432/clinic_mutation_$(RUN_ID)" \
+	CLINIC_MUTATION_TEMPLATE_DB="clinic_mutation_$(RUN_ID)" REDIS_URL="$(TEST_REDIS_URL)" \
+	REDIS_KEY_PREFIX="mutation-$(RUN_ID)" CLINIC_VAR_DIR="$(CURDIR)/var/mutation-$(RUN_ID)"; \
+	$(PY) -m tests.mutation_db create \
+	&& $(VENV)/bin/mutmut run --max-children 1 $(MUTANTS); status=$$?; \
+	$(VENV)/bin/mutmut results > var/mutation-survivors.txt; \
+	$(PY) -m tests.mutation_db drop; rm -rf "$(CURDIR)/var/mutation-$(RUN_ID)"; exit $$status
