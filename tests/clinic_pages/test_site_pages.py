@@ -12,7 +12,7 @@ from wagtail.test.utils import WagtailPageTestCase
 import pytest
 
 from booking.selectors import rooms
-from catalog.models import LabTest, Service, Specialty, room_specialty_ids
+from catalog.models import Service, Specialty, room_specialty_ids
 from clinic_pages.blocks import SafeHtmlBlock
 from clinic_pages.checkup_calculator import checkup_items, checkup_price, checkup_total
 from clinic_pages.models import (
@@ -308,14 +308,3 @@ class ServerErrorPage(TestCase):
         assert response.status_code == 500
         assert "Что-то пошло не так" in html
         assert "secret internals" not in html and "Traceback" not in html
-
-
-class SearchOnSqlite(TestCase):
-    def test_substring_fallback_is_used_off_postgresql(self):
-        from unittest import mock
-
-        from clinic_pages import selectors
-
-        with mock.patch.object(selectors.connection, "vendor", "sqlite"):
-            assert selectors.search_pages(query="анализ крови") == []
-        assert LabTest.objects.count() == 0
