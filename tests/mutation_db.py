@@ -16,7 +16,6 @@ import sys
 import psycopg
 from psycopg import sql
 
-TEMPLATE_VARIABLE = "CLINIC_MUTATION_TEMPLATE_DB"
 _clones: list[str] = []
 
 
@@ -42,7 +41,7 @@ def pytest_configure(config) -> None:
     """The run's test database is a fresh clone of the template (kept by --reuse-db)."""
     from django.conf import settings
 
-    template = os.environ[TEMPLATE_VARIABLE]
+    template = os.environ["CLINIC_MUTATION_TEMPLATE_DB"]
     clone = f"{template}_{os.getpid()}"
     with _admin_connection() as admin:
         _drop(admin, clone)
@@ -74,7 +73,7 @@ def main(command: str) -> None:
         raise SystemExit("usage: python -m tests.mutation_db create|drop")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic_site.settings")
     django.setup()
-    template = os.environ[TEMPLATE_VARIABLE]
+    template = os.environ["CLINIC_MUTATION_TEMPLATE_DB"]
     with _admin_connection() as admin:
         _drop(admin, template)
         if command == "create":
