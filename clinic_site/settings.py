@@ -546,6 +546,9 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+# The reverse proxies in front (addresses or networks): only from them is
+# X-Forwarded-For believed (clinic_site.client.client_ip).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -130,7 +130,7 @@ class HoldThrottle(SimpleRateThrottle):
         elif client is not None:
             ident = client
         else:
-            ident = self.get_ident(request)
+            ident = client_ip(request)  # never a client's own X-Forwarded-For
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from cabinet.accounts.models import Patient, User
 from cabinet.audit.chain import GENESIS, record_hash
 from cabinet.audit.models import AuditRecord
+from clinic_site.client import client_ip
 
 # Any fixed number: the key of the PostgreSQL advisory lock that serialises
 # writers, so two concurrent records never claim the same previous hash.
@@ -37,12 +38,6 @@ class Actor:
 SYSTEM = Actor(role="system")
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: the reverse proxy in front is expected to set it
-    # (a forwarded-for header is whatever the client wants it to be).
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def actor_from_request(request: HttpRequest, *, patient: Patient, role: str = "") -> Actor:
     """The request's user; marked as a proxy when the patient is not their own record."""
     user = request.user
@@ -51,7 +46,7 @@ def actor_from_request(request: HttpRequest, *, patient: Patient, role: str = ""
         user=user,
         on_behalf_of=user if proxy and not role else None,
         role=role or ("proxy" if proxy else "patient"),
-        ip=client_ip(request),
+        ip=client_ip(request) or None,
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
 

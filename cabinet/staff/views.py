@@ -6,9 +6,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from cabinet.audit.services import Actor, client_ip
+from cabinet.audit.services import Actor
 from cabinet.records import selectors
 from cabinet.staff.selectors import card_patients, staff_role
+from clinic_site.client import client_ip
 
 
 @login_required
@@ -21,7 +22,7 @@ def patient_card(request: HttpRequest, patient_id: int) -> HttpResponse:
         actor=Actor(
             user=request.user,
             role=staff_role(request.user),
-            ip=client_ip(request),
+            ip=client_ip(request) or None,
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         ),
     )
