@@ -42,6 +42,12 @@ class Directory:
     branches: dict[int, Branch]
     doctors: dict[int, Doctor]  # the active ones
     services: dict[int, Service]  # the active ones some active doctor offers
+    offered: frozenset[tuple[int, int]] = frozenset()  # (doctor id, service id)
+
+    def provides(self, doctor_id: int, service_id: int) -> bool:
+        """The one rule of what can be booked, for the slot search and the hold
+        alike: an active doctor (or room) and an active service it provides."""
+        return (doctor_id, service_id) in self.offered
 
 
 _lock = threading.Lock()
@@ -106,6 +112,7 @@ def _build(version: str) -> Directory:
         branches=Branch.objects.in_bulk(),
         doctors={offer.doctor.pk: offer.doctor for offer in offers},
         services={service.pk: service for offer in offers for service in offer.services},
+        offered=frozenset((o.doctor.pk, s.pk) for o in offers for s in o.services),
     )
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booking import signals
 from booking.consent import ConsentGiven
+from booking.directory import directory
 from booking.free_slots import FreeSlot, doctor_free_slots, slot_policy
 from booking.models import Appointment
 from booking.notifications import appointment_cancelled
@@ -189,7 +190,7 @@ def hold_slot(
     now = now or timezone.now()
     policy = slot_policy()
     duration = timedelta(minutes=service.duration_minutes)
-    if not doctor.is_active or not service.is_active:
+    if not directory().provides(doctor.pk, service.pk):
         raise NotBookable(_("This doctor or service is not bookable."))
     if start <= now:
         raise NotBookable(_("This time has already passed."))
