@@ -10,9 +10,12 @@ request without a valid key is counted by its address as before.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from django.conf import settings
+
+from clinic_site.client import client_ip
 
 KEY_HEADER = "X-Channel-Key"
 CLIENT_HEADER = "X-Channel-Client"
@@ -30,3 +33,24 @@ def channel_client(request) -> str | None:
         if secret and secrets.compare_digest(key.encode(), str(secret).encode()):
             return f"{channel}:{client}"
     return None
+
+
+def requester(request) -> str:
+    """Who is asking, for scoping what a request may get back: a trusted
+    channel's person, a logged-in user, else the guest's address."""
+    client = channel_client(request)
+    if client is not None:
+        return client
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"guest:{client_ip(request)}"
+
+
+def scoped_key(request, key: str | None) -> str | None:
+    """The idempotency key as stored: bound to its requester, so a replay of the
+    same body with the same key by anyone else is a new request and never gets
+    the first answer (nor its token). Hashed: the stored key reveals neither."""
+    if not key:
+        return None
+    return hashlib.sha256(f"{requester(request)}\x00{key}".encode()).hexdigest()

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from booking import consent as booking_consent
 from booking import people, phone_codes, selectors, services, waitlist
 from booking.api import serializers as s
-from booking.api.channels import channel_client
+from booking.api.channels import channel_client, scoped_key
 from booking.models import Appointment, WaitlistEntry
 from catalog.models import Doctor, Service, Specialty
 from clinic_site.cache import count_hit
@@ -152,7 +152,7 @@ class HoldCreate(APIView):
             doctor=v["doctor"],
             service=v["service"],
             start=v["start"],
-            idempotency_key=v.get("idempotency_key"),
+            idempotency_key=scoped_key(request, v.get("idempotency_key")),
             channel=v["channel"],
             patient=request.user,
         )
