@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "clinic_site.no_store.NoStoreMiddleware",
     "cabinet.accounts.two_factor.SecondFactorMiddleware",
     "cabinet.consent.middleware.ConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
