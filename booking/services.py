@@ -176,6 +176,10 @@ def expire_holds(*, now: datetime | None = None) -> int:
         )
 
 
+# No MIS schedules further ahead than this; a later time is never a slot.
+MAX_DAYS_AHEAD = 366
+
+
 def hold_slot(
     *,
     doctor: Doctor,
@@ -194,6 +198,8 @@ def hold_slot(
         raise NotBookable(_("This doctor or service is not bookable."))
     if start <= now:
         raise NotBookable(_("This time has already passed."))
+    if start > now + timedelta(days=MAX_DAYS_AHEAD):
+        raise NotBookable(_("This time is too far ahead to be booked."))
     end = start + duration
     blocked_until = end + timedelta(minutes=policy.buffer_minutes)
     near = slots_near(doctor=doctor, service=service, around=start, now=now)

@@ -87,6 +87,8 @@ def change_appointment(request, appointment: Appointment, *, moved_to, back_url:
                 )
             elif request.POST.get("action") == "reschedule":
                 start = datetime.fromisoformat(request.POST.get("start", ""))
+                if timezone.is_naive(start):
+                    raise ValueError("a time without its zone")
                 new = services.reschedule(appointment=appointment, start=start)
                 messages.success(
                     request,

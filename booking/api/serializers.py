@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rest_framework import serializers
@@ -96,11 +97,29 @@ class SlotSerializer(serializers.Serializer):
         }
 
 
+# Ids are positive database integers; anything else is a 400, not a query.
+MAX_ID = 2**31 - 1
+# Slots are asked for at most this far ahead (no MIS schedules further).
+MAX_DAYS_AHEAD = 366
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class DirectoryQuerySerializer(serializers.Serializer):
+    """Filters of the doctor and service lists."""
+
+    specialty = id_field(required=False)
+    branch = id_field(required=False)
+    doctor = id_field(required=False)
+
+
 class SlotQuerySerializer(serializers.Serializer):
-    doctor = serializers.IntegerField(required=False)
-    specialty = serializers.IntegerField(required=False)
-    service = serializers.IntegerField(required=False)
-    branch = serializers.IntegerField(required=False)
+    doctor = id_field(required=False)
+    specialty = id_field(required=False)
+    service = id_field(required=False)
+    branch = id_field(required=False)
     online = serializers.BooleanField(required=False, allow_null=True, default=None)
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
@@ -109,6 +128,12 @@ class SlotQuerySerializer(serializers.Serializer):
     def validate(self, data):
         if not any(data.get(k) for k in ("doctor", "specialty", "service")):
             raise serializers.ValidationError(_("Give a doctor, a specialty or a service."))
+        latest = timezone.localdate() + timedelta(days=MAX_DAYS_AHEAD)
+        for name in ("date_from", "date_to"):
+            if data.get(name) and data[name] > latest:
+                raise serializers.ValidationError(
+                    {name: _("Ask for dates within a year from today.")}
+                )
         if data.get("date_from") and data.get("date_to"):
             if data["date_to"] < data["date_from"]:
                 raise serializers.ValidationError(_("date_to is before date_from."))

@@ -41,15 +41,22 @@ class SpecialtyList(generics.ListAPIView):
         return Specialty.objects.filter(is_active=True, doctors__is_active=True).distinct()
 
 
+def _directory_query(request) -> dict:
+    query = s.DirectoryQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
 class DoctorList(generics.ListAPIView):
     serializer_class = s.DoctorSerializer
     pagination_class = None
 
     def get_queryset(self):
+        query = _directory_query(self.request)
         doctors = Doctor.objects.filter(is_active=True).prefetch_related("specialties", "branches")
-        if specialty := self.request.query_params.get("specialty"):
+        if specialty := query.get("specialty"):
             doctors = doctors.filter(specialties__pk=specialty)
-        if branch := self.request.query_params.get("branch"):
+        if branch := query.get("branch"):
             doctors = doctors.filter(branches__pk=branch)
         return doctors
 
@@ -59,10 +66,11 @@ class ServiceList(generics.ListAPIView):
     pagination_class = None
 
     def get_queryset(self):
+        query = _directory_query(self.request)
         services_ = Service.objects.filter(is_active=True)
-        if specialty := self.request.query_params.get("specialty"):
+        if specialty := query.get("specialty"):
             services_ = services_.filter(specialty__pk=specialty)
-        if doctor := self.request.query_params.get("doctor"):
+        if doctor := query.get("doctor"):
             services_ = services_.filter(doctors__pk=doctor)
         return services_
 

@@ -25,7 +25,10 @@ def lab_results_webhook(request: HttpRequest, lab: str) -> JsonResponse:
     secret = webhook.webhook_secret(lab)
     if secret is None:
         return _refuse(404, f"unknown lab {lab!r}")
-    length = int(request.headers.get("Content-Length") or 0)
+    try:
+        length = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        return _refuse(400, "Content-Length is not a number")
     if length > settings.LIS_WEBHOOK_MAX_BYTES:
         return _refuse(413, f"the body is larger than {settings.LIS_WEBHOOK_MAX_BYTES} bytes")
     # Read the raw stream: the signature covers the exact bytes sent.
