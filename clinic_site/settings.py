@@ -6,6 +6,7 @@ Celery broker, a file cache, the demo MIS), which is what `make run` uses.
 refuses to start without SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -38,6 +39,11 @@ if (BASE_DIR / ".env").is_file():
 
 # Runtime state of the embedded default: SQLite file, broker, cache, media.
 VAR_DIR = Path(env.str("CLINIC_VAR_DIR", default=str(BASE_DIR / "var")))
+# The embedded default keeps personal data in files of its own (the SQLite
+# database and its WAL, the demo MIS, the file cache and broker, the keys):
+# every file and folder this process creates is its owner's only.
+if not env.str("DATABASE_URL", default=""):
+    os.umask(0o077)
 
 CLINIC_ENV = env.str("CLINIC_ENV", default="development")
 if CLINIC_ENV not in {"development", "production"}:

@@ -141,3 +141,27 @@ def test_every_task_can_be_sent_its_soft_limit_within_its_hard_one():
         soft = task.soft_time_limit or settings.CELERY_TASK_SOFT_TIME_LIMIT
         hard = task.time_limit or settings.CELERY_TASK_TIME_LIMIT
         assert soft <= hard, (name, soft, hard)
+
+
+def test_the_embedded_defaults_files_are_their_owners_only(tmp_path):
+    var = tmp_path / "var"
+    result = run_python(
+        "import django; django.setup()\n"
+        "from django.core.cache import cache\n"
+        "from django.db import connection\n"
+        "from integrations.mis import get_mis_adapter\n"
+        "with connection.cursor() as c: c.execute('CREATE TABLE probe (x integer)')\n"
+        "cache.set('probe', 1)\n"
+        "get_mis_adapter().doctors()\n",
+        DJANGO_SETTINGS_MODULE="clinic_site.settings",
+        DATABASE_URL="",
+        REDIS_URL="",
+        CLINIC_VAR_DIR=str(var),
+    )
+    assert result.returncode == 0, result.stderr
+    made = [var, *var.rglob("*")]
+    assert any(p.name == "clinic.sqlite3" for p in made) and any(
+        p.name == "secret_key" for p in made
+    )
+    readable_by_others = [str(p) for p in made if p.stat().st_mode & 0o077]
+    assert readable_by_others == []
