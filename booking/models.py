@@ -93,6 +93,9 @@ class Appointment(WithConsent):
     # Secret of whoever holds the slot (a guest has no account): needed to
     # confirm or cancel through the API or a link.
     token = models.CharField(max_length=64, default=_new_token, editable=False)
+    # Part of every signed manage link (booking.links): bumping it revokes
+    # all the links sent so far at once.
+    link_version = models.PositiveIntegerField(default=0, editable=False)
     idempotency_key = models.CharField(max_length=128, unique=True, null=True, blank=True)
     doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, related_name="appointments")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
