@@ -115,6 +115,20 @@ def appointment_cancelled(appointment: Appointment) -> None:
         logger.warning("no SMS for appointment %s: bad phone number", appointment.pk)
 
 
+def manage_link_renewed(appointment: Appointment) -> None:
+    """SMS the patient the one manage link that works after a revocation."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _(
+            "A new link to your visit to %(doctor)s on %(when)s: %(url)s. Links sent before "
+            "no longer work."
+        ) % {
+            "doctor": appointment.doctor.full_name,
+            "when": _when(appointment),
+            "url": manage_url(appointment),
+        }
+    send_sms(to=appointment.patient_phone, text=text, purpose="booking_new_link")
+
+
 def in_quiet_hours(moment: datetime, zone: ZoneInfo) -> bool:
     """Quiet hours (BOOKING_QUIET_HOURS, e.g. 22-8) in the branch's local time."""
     start, end = settings.BOOKING_QUIET_HOURS

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +23,7 @@ from booking.consent import ConsentGiven
 from booking.directory import directory
 from booking.free_slots import FreeSlot, doctor_free_slots, slot_policy
 from booking.models import Appointment
-from booking.notifications import appointment_cancelled
+from booking.notifications import appointment_cancelled, manage_link_renewed
 from booking.selectors import keys_taking, nearest_free_slots, slots_near
 from booking.slot_cache import days_of, invalidate
 from catalog.models import Doctor, Service
@@ -541,3 +541,18 @@ def reschedule(*, appointment: Appointment, start: datetime, now=None) -> Appoin
         now=now,
         check_limits=False,
     )
+
+
+def revoke_links(*, appointment: Appointment, text_new_link: bool = False) -> Appointment:
+    """Every manage link of this appointment sent so far stops working at once
+    (booking.links checks the version they carry). With `text_new_link` the
+    booking's phone gets the one link that works from now on: whoever has
+    that phone keeps the appointment, whoever only had an old link does not."""
+    with transaction.atomic():
+        Appointment.objects.filter(pk=appointment.pk).update(
+            link_version=F("link_version") + 1, updated_at=timezone.now()
+        )
+        appointment.refresh_from_db(fields=["link_version", "updated_at"])
+        if text_new_link and appointment.patient_phone:
+            manage_link_renewed(appointment)
+    return appointment

@@ -11,8 +11,8 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from booking import consent as booking_consent
-from booking import receipt, services, waitlist
-from booking.links import manage_path, public_id_from
+from booking import links, receipt, services, waitlist
+from booking.links import manage_path
 from booking.models import Appointment
 from booking.selectors import next_free_slots
 from catalog.models import Doctor
@@ -37,25 +37,38 @@ def embed(request):
     )
 
 
-def _signed_appointment(signed: str) -> Appointment:
-    public_id = public_id_from(signed)
-    if public_id is None:
-        raise Http404
-    return get_object_or_404(
-        Appointment.objects.select_related("doctor", "service", "branch"), public_id=public_id
-    )
+def _link_gone(request, error: links.DeadLink):
+    """What an expired, revoked or forged link shows: how to reach the clinic, no booking."""
+    return render(request, "booking/link_gone.html", status=error.status)
 
 
 @require_http_methods(["GET", "POST"])
 def manage(request, signed: str):
     """Cancel or move an appointment from the signed link in the patient's SMS."""
-    return change_appointment(request, _signed_appointment(signed), moved_to=manage_path)
+    try:
+        appointment = links.manage_appointment(signed)
+    except links.DeadLink as error:
+        return _link_gone(request, error)
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        services.revoke_links(appointment=appointment, text_new_link=True)
+        messages.success(
+            request,
+            _(
+                "This link no longer works on any device. We have sent a new link by SMS "
+                "to the phone number of the booking."
+            ),
+        )
+        return redirect(request.path)
+    return change_appointment(request, appointment, moved_to=manage_path, by_link=True)
 
 
 @require_GET
 def calendar(request, signed: str):
     """The visit as an .ics file for the patient's calendar (the signed link's)."""
-    appointment = _signed_appointment(signed)
+    try:
+        appointment = links.manage_appointment(signed)
+    except links.DeadLink as error:
+        return _link_gone(request, error)
     if appointment.status not in SHOWN_STATUSES:
         raise Http404
     response = HttpResponse(
@@ -73,10 +86,13 @@ def consent_text(request):
     return render(request, "booking/consent.html", {"consent": booking_consent.current_consent()})
 
 
-def change_appointment(request, appointment: Appointment, *, moved_to, back_url: str = ""):
+def change_appointment(
+    request, appointment: Appointment, *, moved_to, back_url: str = "", by_link: bool = False
+):
     """The appointment page: see it, cancel it (after one question), or move it
-    to another free time on a day/time grid. Shared by the SMS link and the
-    cabinet; `moved_to(new)` is the page of the appointment a move creates."""
+    to another free time on a day/time grid. Shared by the SMS link (`by_link`:
+    it offers to revoke the link) and the cabinet; `moved_to(new)` is the page
+    of the appointment a move creates."""
     if request.method == "POST":
         try:
             if request.POST.get("action") == "cancel":
@@ -123,6 +139,7 @@ def change_appointment(request, appointment: Appointment, *, moved_to, back_url:
             "asking_to_cancel": can_change and request.GET.get("cancel") == "1",
             "can_change": can_change,
             "back_url": back_url,
+            "can_revoke_link": by_link and bool(appointment.patient_phone),
         },
     )
 
@@ -138,9 +155,10 @@ def slots_by_day(slots) -> list[tuple[object, list]]:
 @require_http_methods(["GET", "POST"])
 def offer(request, signed: str):
     """The waitlist's SMS link: the offered time, booked with one tap."""
-    entry = waitlist.entry_from(signed)
-    if entry is None:
-        raise Http404
+    try:
+        entry = links.offer_entry(signed)
+    except links.DeadLink as error:
+        return render(request, "booking/offer.html", {"expired": True}, status=error.status)
     if request.method == "POST":
         try:
             appointment = waitlist.accept(entry=entry)
@@ -149,13 +167,4 @@ def offer(request, signed: str):
             return redirect(request.path)
         messages.success(request, _("You are booked for the offered time."))
         return redirect(manage_path(appointment))
-    offer_ = entry.offer
-    expired = (
-        offer_ is None
-        or entry.status != entry.Status.OFFERED
-        or offer_.status != Appointment.Status.HELD
-        or offer_.hold_expires_at <= timezone.now()
-    )
-    return render(
-        request, "booking/offer.html", {"entry": entry, "offer": offer_, "expired": expired}
-    )
+    return render(request, "booking/offer.html", {"entry": entry, "offer": entry.offer})

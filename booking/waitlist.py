@@ -7,17 +7,16 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.db.models import Q
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from booking import services, signals
 from booking.consent import ConsentGiven
 from booking.free_slots import doctor_free_slots
+from booking.links import offer_path
 from booking.models import Appointment, WaitlistEntry
 from booking.selectors import default_service
 from catalog.models import Doctor
@@ -25,7 +24,6 @@ from integrations.sms.phones import validate_e164
 from integrations.sms.services import send_sms
 
 logger = logging.getLogger(__name__)
-SALT = "booking.waitlist-offer"
 MAX_WAITING_PER_PHONE = 3
 
 
@@ -58,19 +56,6 @@ def join(
         first_name=first_name,
         **consent.fields(),
     )
-
-
-def offer_path(entry: WaitlistEntry) -> str:
-    signed = signing.Signer(salt=SALT).sign(str(entry.public_id))
-    return reverse("booking-offer", args=[signed])
-
-
-def entry_from(signed: str) -> WaitlistEntry | None:
-    try:
-        public_id = signing.Signer(salt=SALT).unsign(signed)
-    except signing.BadSignature:
-        return None
-    return WaitlistEntry.objects.filter(public_id=public_id).select_related("offer").first()
 
 
 @receiver(signals.time_freed)

@@ -141,8 +141,28 @@ def test_a_forged_or_stale_offer_link(client, doctor, taken, django_capture_on_c
         hold_expires_at=timezone.now() - timedelta(seconds=1)
     )
     page = client.get(waitlist.offer_path(entry))
-    assert "больше не действует" in page.content.decode()
+    assert page.status_code == 410 and "больше не действует" in page.content.decode()
+    assert doctor.full_name not in page.content.decode()
+    assert client.post(waitlist.offer_path(entry)).status_code == 410
     assert WaitlistEntry.objects.get(pk=entry.pk).status == "offered"
+
+
+def test_a_taken_offers_link_no_longer_leads_to_the_booking(
+    client, doctor, taken, django_capture_on_commit_callbacks
+):
+    entry = waitlist.join(
+        consent=CONSENT, doctor=doctor, phone="+79990000030", last_name="Взявшая", first_name="Т"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_in_clinic_and_mis(taken)
+    entry.refresh_from_db()
+    link = waitlist.offer_path(entry)
+    assert client.post(link)["Location"].startswith("/book/manage/")
+    for again in (client.post(link), client.get(link)):
+        # the booking's own manage link comes by SMS; the offer's is spent
+        assert again.status_code == 410 and "Location" not in again
+        assert "Взявшая" not in again.content.decode()
+        assert doctor.full_name not in again.content.decode()
 
 
 def test_the_time_is_offered_only_once_the_mis_has_freed_it(
