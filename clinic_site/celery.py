@@ -39,6 +39,11 @@ def _schedule_periodic_tasks(sender: Celery, **_kwargs: object) -> None:
         sender.signature("integrations.lis.tasks.process_stale_lab_events"),
         name="process LIS webhook events whose task was lost",
     )
+    sender.add_periodic_task(
+        float(settings.AUDIT_ALERT_INTERVAL),
+        sender.signature("cabinet.audit.tasks.detect_anomalies"),
+        name="audit log anomaly alerts",
+    )
     # One entry per lab without webhooks (LIS_POLL_SOURCES).
     for lab in sorted(settings.LIS_POLL_SOURCES):
         sender.add_periodic_task(

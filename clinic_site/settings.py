@@ -485,6 +485,25 @@ SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+# --- Audit log: anomaly alerts ---------------------------------------------
+# Who gets the alerts by email (none: they are only in the admin), and how
+# often the detectors run (seconds).
+SECURITY_OFFICER_EMAILS = env.list("SECURITY_OFFICER_EMAILS", default=[])
+AUDIT_ALERT_INTERVAL = env.int("AUDIT_ALERT_INTERVAL", default=300)
+# One staff member opening this many different patients' records within the minutes.
+AUDIT_ALERT_PATIENTS_PER_STAFF = env.int("AUDIT_ALERT_PATIENTS_PER_STAFF", default=20)
+AUDIT_ALERT_PATIENTS_MINUTES = env.int("AUDIT_ALERT_PATIENTS_MINUTES", default=10)
+# Staff reads outside these hours and ISO weekdays (1 = Monday) of TIME_ZONE
+# alert; empty hours turn that alert off.
+AUDIT_WORKING_HOURS = env.str("AUDIT_WORKING_HOURS", default="08:00-21:00")
+AUDIT_WORKING_DAYS = env.list("AUDIT_WORKING_DAYS", cast=int, default=[1, 2, 3, 4, 5, 6])
+# This many failed logins to at least that many accounts from one address within the minutes.
+AUDIT_ALERT_FAILED_LOGINS = env.int("AUDIT_ALERT_FAILED_LOGINS", default=10)
+AUDIT_ALERT_FAILED_LOGIN_ACCOUNTS = env.int("AUDIT_ALERT_FAILED_LOGIN_ACCOUNTS", default=3)
+AUDIT_ALERT_FAILED_LOGIN_MINUTES = env.int("AUDIT_ALERT_FAILED_LOGIN_MINUTES", default=15)
+# SMS of any purpose requested within one hour.
+AUDIT_ALERT_SMS_PER_HOUR = env.int("AUDIT_ALERT_SMS_PER_HOUR", default=500)
+
 # --- Language and time ----------------------------------------------------
 # The public site speaks Russian whatever the browser asks for (its content is
 # Russian); Wagtail's admin follows each user's own language preference.

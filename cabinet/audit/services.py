@@ -31,7 +31,7 @@ class Actor:
     @property
     def name(self) -> str:
         if self.user is None:
-            return "system"
+            return self.role or "system"  # "system", or "anonymous" for a failed login
         return self.user.get_full_name() or self.user.get_username()
 
 
@@ -54,13 +54,13 @@ def actor_from_request(request: HttpRequest, *, patient: Patient, role: str = ""
 def write_audit(
     *,
     actor: Actor,
-    patient: Patient | int,
+    patient: Patient | int | None,
     object_type: str,
     object_id: object = "",
     action: str = AuditRecord.Action.READ,
 ) -> AuditRecord:
     """Append one record to the chain (in its own atomic block)."""
-    patient_id = patient if isinstance(patient, int) else patient.pk
+    patient_id = patient if patient is None or isinstance(patient, int) else patient.pk
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
