@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -97,6 +98,31 @@ def _known(kind: str, since: datetime) -> dict[str, list[tuple[datetime, datetim
     return known
 
 
+def _record_bursts(
+    kind: str,
+    groups: Mapping[Any, list[Event]],
+    *,
+    since: datetime,
+    span: timedelta,
+    enough: Callable[[Sequence[Event]], bool],
+    about: Callable[[Any], dict[str, Any]],
+) -> list[Finding]:
+    """The bursts of audit records in each group (a staff member, an address);
+    `about(key)` gives the finding's subject and whom it concerns."""
+    known = _known(kind, since)
+    findings = []
+    for key, events in groups.items():
+        concerns = about(key)
+        for window in bursts(events, span=span, enough=enough, known=known[concerns["subject"]]):
+            record_ids = tuple(event.id for event in window.events)
+            findings.append(
+                Finding(
+                    kind=kind, start=window.start, end=window.end, record_ids=record_ids, **concerns
+                )
+            )
+    return findings
+
+
 def _distinct(events: Iterable[Event]) -> int:
     return len({event.counted for event in events})
 
@@ -127,24 +153,14 @@ def many_patients(*, since: datetime) -> list[Finding]:
         "pk", "actor_id", "at", "patient_id"
     ):
         by_actor[actor_id].append(Event(pk, at, patient_id))
-    known = _known(Kind.MANY_PATIENTS, since)
-    return [
-        Finding(
-            Kind.MANY_PATIENTS,
-            f"user:{actor_id}",
-            w.start,
-            w.end,
-            record_ids=tuple(e.id for e in w.events),
-            actor_id=actor_id,
-        )
-        for actor_id, events in by_actor.items()
-        for w in bursts(
-            events,
-            span=timedelta(minutes=settings.AUDIT_ALERT_PATIENTS_MINUTES),
-            enough=lambda group: _distinct(group) >= threshold,
-            known=known[f"user:{actor_id}"],
-        )
-    ]
+    return _record_bursts(
+        Kind.MANY_PATIENTS,
+        by_actor,
+        since=since,
+        span=timedelta(minutes=settings.AUDIT_ALERT_PATIENTS_MINUTES),
+        enough=lambda group: _distinct(group) >= threshold,
+        about=lambda actor_id: {"subject": f"user:{actor_id}", "actor_id": actor_id},
+    )
 
 
 def off_hours_reads(*, since: datetime) -> list[Finding]:
@@ -177,24 +193,14 @@ def failed_logins(*, since: datetime) -> list[Finding]:
     ).values_list("pk", "ip", "at", "object_id")
     for pk, ip, at, account in rows:
         by_ip[ip].append(Event(pk, at, account))
-    known = _known(Kind.FAILED_LOGINS, since)
-    return [
-        Finding(
-            Kind.FAILED_LOGINS,
-            f"ip:{ip}",
-            w.start,
-            w.end,
-            record_ids=tuple(e.id for e in w.events),
-            ip=ip,
-        )
-        for ip, events in by_ip.items()
-        for w in bursts(
-            events,
-            span=timedelta(minutes=settings.AUDIT_ALERT_FAILED_LOGIN_MINUTES),
-            enough=lambda group: len(group) >= failures and _distinct(group) >= accounts,
-            known=known[f"ip:{ip}"],
-        )
-    ]
+    return _record_bursts(
+        Kind.FAILED_LOGINS,
+        by_ip,
+        since=since,
+        span=timedelta(minutes=settings.AUDIT_ALERT_FAILED_LOGIN_MINUTES),
+        enough=lambda group: len(group) >= failures and _distinct(group) >= accounts,
+        about=lambda ip: {"subject": f"ip:{ip}", "ip": ip},
+    )
 
 
 def sms_burst(*, since: datetime) -> list[Finding]:

@@ -252,7 +252,13 @@ def test_staff_without_the_permission_are_refused(client, alert, role):
     assert alert.acknowledged_at is None
 
 
-def test_beat_runs_the_detectors():
+def test_beat_runs_the_detectors_task_which_raises_each_alert_once(time_machine):
     celery_app.loader.import_default_modules()
     tasks = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
     assert "cabinet.audit.tasks.detect_anomalies" in tasks
+    doctor = staff()
+    for patient in PatientFactory.create_batch(5):
+        read(doctor, patient, time_machine, TUESDAY_NOON_UTC)
+    time_machine.move_to(TUESDAY_NOON_UTC + timedelta(minutes=1), tick=False)
+    task = celery_app.tasks["cabinet.audit.tasks.detect_anomalies"]
+    assert [task.apply().get(), task.apply().get()] == [1, 0]
