@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from booking.models import Appointment
 from booking.services import BookingError
+from clinic_site import limits
+from integrations.sms import pumping
 from integrations.sms.services import send_sms
 
 MAX_CODES = 3
@@ -42,6 +44,17 @@ class PhoneCodeLimit(BookingError):
     default_message = gettext_lazy("Too many codes. Please wait a minute or call us.")
 
 
+class PhoneCodeRefused(BookingError):
+    """No code goes to this number or for this client (integrations.sms.pumping)."""
+
+    code = "phone_code_refused"
+    status = 429
+
+    def __init__(self, message: str, *, status: int = 429):
+        super().__init__(message)
+        self.status = status
+
+
 def _key(scope: str) -> str:
     return f"phone-code:{scope}"
 
@@ -57,51 +70,60 @@ def send_scoped_code(
     text: str,
     purpose: str,
     ttl: int,
+    client: str | None,
     max_codes: int = MAX_CODES,
     resend_after: int = RESEND_AFTER_SECONDS,
 ) -> None:
     """Text a fresh code to `phone` for one confirmation named by `scope`
-    (a held appointment, a registration, a consent...). `text` carries
-    %(code)s; codes per scope are limited and spaced."""
-    state = cache.get(_key(scope)) or {"sent": 0, "last": 0.0}
-    if state["sent"] >= max_codes or time.time() - state["last"] < resend_after:
+    (a held appointment, a registration, a consent...), asked for by `client`
+    (the requester's address or name, for the SMS-pumping caps). `text`
+    carries %(code)s; codes per scope are limited and spaced, counted
+    atomically before the SMS goes out."""
+    if not cache.add(f"phone-code-spacing:{scope}", 1, timeout=resend_after):
         raise PhoneCodeLimit
+    try:
+        limits.take(f"phone-code-sent:{scope}", limit=max_codes, seconds=ttl)
+        pumping.take_code_sms(phone, client=client)
+    except limits.LimitReached:
+        raise PhoneCodeLimit from None
+    except pumping.SmsRefused as refused:
+        raise PhoneCodeRefused(refused.message, status=refused.status) from None
     code = f"{secrets.randbelow(10**6):06d}"
     send_sms(to=phone, text=text % {"code": code}, purpose=purpose)
     cache.set(
         _key(scope),
-        {
-            "sent": state["sent"] + 1,
-            "last": time.time(),
-            "phone": phone,
-            "digest": _digest(scope, phone, code),
-            "tries": 0,
-            "until": time.time() + ttl,
-        },
+        {"phone": phone, "digest": _digest(scope, phone, code), "until": time.time() + ttl},
         timeout=ttl,
     )
+    limits.forget(f"phone-code-tries:{scope}")  # a new code, a new set of tries
 
 
 def check_scoped_code(*, scope: str, phone: str, code: str) -> None:
     """Raise unless `code` is the last one texted to `phone` for `scope`;
-    a right code is used up."""
+    a right code is used up. Each try is counted before the comparison."""
     state = cache.get(_key(scope))
     if not state or "digest" not in state or state.get("phone") != phone:
         raise PhoneCodeError(_("Ask for a code for this phone number first."))
-    if state["tries"] >= MAX_TRIES:
-        raise PhoneCodeLimit(_("Too many wrong codes. Ask for a new code."))
+    try:
+        limits.take(
+            f"phone-code-tries:{scope}",
+            limit=MAX_TRIES,
+            seconds=max(1, int(state["until"] - time.time())),
+        )
+    except limits.LimitReached:
+        raise PhoneCodeLimit(_("Too many wrong codes. Ask for a new code.")) from None
     if not constant_time_compare(state["digest"], _digest(scope, phone, code.strip())):
-        state["tries"] += 1
-        cache.set(_key(scope), state, timeout=max(1, int(state["until"] - time.time())))
         raise PhoneCodeError
-    cache.delete(_key(scope))
+    # Used up: of parallel right tries only the one that deletes the code passes.
+    if not cache.delete(_key(scope)):
+        raise PhoneCodeError
 
 
 def _scope(appointment: Appointment) -> str:
     return f"booking:{appointment.public_id}"
 
 
-def send_code(*, appointment: Appointment, phone: str) -> None:
+def send_code(*, appointment: Appointment, phone: str, client: str | None) -> None:
     """Text a fresh code to `phone` for this held appointment."""
     if appointment.status != Appointment.Status.HELD:
         raise BookingError(_("This time is no longer held; choose a time again."))
@@ -109,7 +131,12 @@ def send_code(*, appointment: Appointment, phone: str) -> None:
         text = _("Code %(code)s to confirm your booking. Do not tell it to anyone.")
     ttl = max(60, int((appointment.hold_expires_at - timezone.now()).total_seconds()) + 60)
     send_scoped_code(
-        scope=_scope(appointment), phone=phone, text=text, purpose="booking_code", ttl=ttl
+        scope=_scope(appointment),
+        phone=phone,
+        text=text,
+        purpose="booking_code",
+        ttl=ttl,
+        client=client,
     )
 
 

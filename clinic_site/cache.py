@@ -1,8 +1,22 @@
-"""Cache housekeeping that respects other tenants of a shared Redis server."""
+"""The cache backends and their counters: Redis (one client per pool) and
+the embedded default's file cache, both counting atomically; housekeeping
+that respects other tenants of a shared Redis server."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import pickle
+import tempfile
+import time
+import zlib
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends import redis as django_redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.filebased import FileBasedCache
 
 
 def clear_own_cache() -> int:
@@ -97,11 +111,99 @@ def count_hit(key: str, seconds: int) -> tuple[int, int]:
     """Count one more hit in the window `key` names, which the first hit opens
     for `seconds`; returns (hits so far, seconds until the window closes)."""
     backend = caches["default"]
-    if isinstance(backend, RedisCache):
+    if isinstance(backend, (RedisCache, FileCache)):
         return backend.count_hit(key, seconds)
+    # Other backends (none configured by the settings): add, then incr.
     backend.add(key, 0, timeout=seconds)
     try:
         return backend.incr(key), seconds
     except ValueError:  # expired between the two calls: a new window
         backend.set(key, 1, timeout=seconds)
         return 1, seconds
+
+
+class FileCache(FileBasedCache):
+    """settings.CACHES backend of the embedded default: Django's file cache
+    whose `add`, `incr` and `count_hit` are atomic across processes and keep
+    an entry's expiry.
+
+    Django's own `add` is "has_key, then set" and its `incr` is "get, then set
+    with the default timeout": parallel requests all pass a limit, and every
+    increment gives a counter a fresh 5-minute life, so a 15-minute lock lasted
+    5 and an hourly limit forgot its window. Here each of them holds an
+    exclusive `flock` on one of LOCK_STRIPES lock files (chosen by the entry's
+    file name) while it reads and rewrites the entry.
+    """
+
+    LOCK_STRIPES = 64
+
+    @contextlib.contextmanager
+    def _locked(self, fname: str):
+        self._createdir()
+        stripe = int(os.path.basename(fname)[:8], 16) % self.LOCK_STRIPES
+        path = os.path.join(self._dir, f"counter-{stripe:02d}.lock")
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)  # closing releases the lock
+
+    def _read_entry(self, fname: str):
+        """(value, expiry) of a live entry, or None."""
+        try:
+            with open(fname, "rb") as f:
+                try:
+                    expiry = pickle.load(f)  # noqa: S301 - our own files, as Django's
+                except EOFError:
+                    return None
+                if expiry is not None and expiry < time.time():
+                    return None
+                return pickle.loads(zlib.decompress(f.read())), expiry  # noqa: S301
+        except FileNotFoundError:
+            return None
+
+    def _write_entry(self, fname: str, value, expiry) -> None:
+        fd, temporary = tempfile.mkstemp(dir=self._dir)
+        try:
+            with open(fd, "wb") as f:
+                f.write(pickle.dumps(expiry, self.pickle_protocol))
+                f.write(zlib.compress(pickle.dumps(value, self.pickle_protocol)))
+            os.replace(temporary, fname)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(temporary)
+            raise
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
+        fname = self._key_to_file(key, version)
+        with self._locked(fname):
+            if self._read_entry(fname) is not None:
+                return False
+            self._cull()
+            self._write_entry(fname, value, self.get_backend_timeout(timeout))
+            return True
+
+    def incr(self, key, delta=1, version=None):
+        fname = self._key_to_file(key, version)
+        with self._locked(fname):
+            entry = self._read_entry(fname)
+            if entry is None:
+                raise ValueError(f"Key '{key}' not found")
+            value, expiry = entry
+            value += delta
+            self._write_entry(fname, value, expiry)  # the window it had
+            return value
+
+    def count_hit(self, key: str, seconds: int) -> tuple[int, int]:
+        fname = self._key_to_file(key)
+        with self._locked(fname):
+            entry = self._read_entry(fname)
+            now = time.time()
+            if entry is None:
+                count, expiry = 1, now + seconds
+            else:
+                count, expiry = entry[0] + 1, entry[1]
+            self._write_entry(fname, count, expiry)
+        left = seconds if expiry is None else max(int(expiry - now + 0.999), 0)
+        return count, left

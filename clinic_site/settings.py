@@ -192,7 +192,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "clinic_site.cache.FileCache",  # Django's, counting atomically
             "LOCATION": str(VAR_DIR / "cache"),
             "KEY_PREFIX": REDIS_KEY_PREFIX,
         }
@@ -479,6 +479,15 @@ LOGIN_SMS_PER_HOUR = env.int("LOGIN_SMS_PER_HOUR", default=5)
 # and how long the lock lasts.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# Wrong login codes (SMS, app or backup code) of one account before the code
+# step is refused for LOGIN_LOCKOUT_MINUTES.
+LOGIN_CODE_TRIES = env.int("LOGIN_CODE_TRIES", default=5)
+# SMS pumping (integrations/sms/pumping.py): codes anyone can ask for go only
+# to these countries (ISO 3166 codes; "*" for any), at most so many per
+# requesting client (address, user or channel person) and in all per hour.
+SMS_ALLOWED_COUNTRIES = env.list("SMS_ALLOWED_COUNTRIES", default=["RU"])
+SMS_CODES_PER_CLIENT_PER_HOUR = env.int("SMS_CODES_PER_CLIENT_PER_HOUR", default=10)
+SMS_CODES_PER_HOUR = env.int("SMS_CODES_PER_HOUR", default=300)
 # A session ends after this many minutes without a request.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60

@@ -62,7 +62,7 @@ def test_embedded_default_without_any_variable():
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
         '["django.db.backends.sqlite3", "IMMEDIATE", '
-        '"django.core.cache.backends.filebased.FileBasedCache", "filesystem://", "demo"]'
+        '"clinic_site.cache.FileCache", "filesystem://", "demo"]'
     )
     shutil.rmtree(ROOT / "var" / "test-embedded", ignore_errors=True)
 

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from booking import consent as booking_consent
 from booking import people, phone_codes, selectors, services, waitlist
 from booking.api import serializers as s
-from booking.api.channels import channel_client, scoped_key
+from booking.api.channels import requester, scoped_key
 from booking.models import Appointment, WaitlistEntry
 from catalog.models import Doctor, Service, Specialty
 from clinic_site.cache import count_hit
@@ -130,16 +130,9 @@ class HoldThrottle(SimpleRateThrottle):
         return self.seconds_left
 
     def get_cache_key(self, request, view) -> str:
-        # A trusted channel (the Telegram bot) is counted per person it serves.
-        client = channel_client(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            ident = f"user:{user.pk}"
-        elif client is not None:
-            ident = client
-        else:
-            ident = client_ip(request)  # never a client's own X-Forwarded-For
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        # A trusted channel (the Telegram bot) is counted per person it serves,
+        # a guest by the address (never a client's own X-Forwarded-For).
+        return self.cache_format % {"scope": self.scope, "ident": requester(request)}
 
 
 class HoldCreate(APIView):
@@ -277,7 +270,9 @@ class AppointmentPhoneCode(APIView):
         data = s.PhoneCodeRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         appointment = _owned(request, public_id, data.validated_data["token"])
-        phone_codes.send_code(appointment=appointment, phone=data.validated_data["phone"])
+        phone_codes.send_code(
+            appointment=appointment, phone=data.validated_data["phone"], client=requester(request)
+        )
         return Response(
             {"sent": True, "resend_after": phone_codes.RESEND_AFTER_SECONDS},
             status=status.HTTP_202_ACCEPTED,

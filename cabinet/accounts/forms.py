@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from two_factor.forms import AuthenticationTokenForm, BackupTokenForm
 
 from cabinet.accounts import lockout
-from cabinet.accounts.two_factor import is_staff_user
+from cabinet.accounts.two_factor import forget_code_tries, is_staff_user, take_code_try
+from clinic_site import limits
 from integrations.sms.phones import InvalidPhone, validate_e164
 
 
@@ -143,13 +144,20 @@ class LockoutAuthenticationForm(AuthenticationForm):
             self.cleaned_data["username"] = username
         except InvalidPhone:
             pass  # staff log in with a username
+        locked = forms.ValidationError(
+            self.error_messages["locked"],
+            code="locked",
+            params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+        )
         if lockout.is_locked(username, self.request):
-            raise forms.ValidationError(
-                self.error_messages["locked"],
-                code="locked",
-                params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
-            )
-        return super().clean()
+            raise locked
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # A parallel try may have used up the limit before this one was counted.
+            if lockout.was_refused(username, self.request):
+                raise locked from None
+            raise
 
 
 class StaffAuthenticationForm(LockoutAuthenticationForm):
@@ -173,7 +181,31 @@ class StaffAuthenticationForm(LockoutAuthenticationForm):
             raise forms.ValidationError(self.error_messages["not_staff"], code="not_staff")
 
 
-class LoginCodeForm(AuthenticationTokenForm):
+class CodeTriesMixin(forms.Form):
+    """Counts every code try of the account before django-otp checks the code
+    (its own throttle reads and writes the device row, which parallel tries
+    race past); refused past LOGIN_CODE_TRIES, forgotten on a right code."""
+
+    def clean(self):
+        from django.conf import settings
+
+        try:
+            take_code_try(self.user)
+        except limits.LimitReached:
+            raise forms.ValidationError(
+                _(
+                    "Too many wrong codes. The login is locked for %(minutes)s minutes; "
+                    "try later or call the clinic."
+                ),
+                code="code_tries",
+                params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+            ) from None
+        cleaned = super().clean()
+        forget_code_tries(self.user)
+        return cleaned
+
+
+class LoginCodeForm(CodeTriesMixin, AuthenticationTokenForm):
     """The second step: «Код из SMS» for a phone, «Код из приложения» for TOTP."""
 
     def __init__(self, user, initial_device, **kwargs):
@@ -186,7 +218,7 @@ class LoginCodeForm(AuthenticationTokenForm):
         field.widget.attrs["inputmode"] = "numeric"
 
 
-class BackupCodeForm(BackupTokenForm):
+class BackupCodeForm(CodeTriesMixin, BackupTokenForm):
     """A one-time backup code instead of the SMS or the app."""
 
     def __init__(self, user, initial_device, **kwargs):

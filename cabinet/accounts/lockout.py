@@ -1,9 +1,11 @@
 """Lockout after repeated failed logins, per username and IP address.
 
-Every failed password (any login form: the cabinet's, Wagtail's, Django's
-admin) counts through Django's `user_login_failed` signal; after
-LOGIN_FAILURE_LIMIT failures within LOGIN_LOCKOUT_MINUTES that username is
-refused from that address, even with the right password, until the lock ends.
+Every password try on any login form (the cabinet's, Wagtail's, Django's
+admin: they all authenticate through `LockoutModelBackend`) takes a try from
+an atomic counter *before* the password is hashed and compared; past
+LOGIN_FAILURE_LIMIT tries within LOGIN_LOCKOUT_MINUTES that username is
+refused from that address, even with the right password, until the window
+ends. A right password forgets the tries.
 """
 
 from __future__ import annotations
@@ -12,61 +14,61 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.dispatch import receiver
 from django.http import HttpRequest
 
+from clinic_site import limits
 from clinic_site.client import client_ip
 
 
 def _key(username: str, ip: str) -> str:
     digest = hashlib.sha256(f"{username.strip().casefold()}|{ip}".encode()).hexdigest()[:32]
-    return f"login-failures:{digest}"
+    return f"login-password:{digest}"
 
 
 def is_locked(username: str, request: HttpRequest | None) -> bool:
-    failures = cache.get(_key(username or "", client_ip(request)), 0)
-    return failures >= settings.LOGIN_FAILURE_LIMIT
+    """Whether the next try would be refused (for the form's message)."""
+    tries = limits.used(_key(username or "", client_ip(request)))
+    return tries >= settings.LOGIN_FAILURE_LIMIT
 
 
-def record_failure(username: str, request: HttpRequest | None) -> int:
-    key = _key(username or "", client_ip(request))
-    cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_MINUTES * 60)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_MINUTES * 60)
-        return 1
+def was_refused(username: str, request: HttpRequest | None) -> bool:
+    """Whether a try just made was refused by the limit (not by the password)."""
+    tries = limits.used(_key(username or "", client_ip(request)))
+    return tries > settings.LOGIN_FAILURE_LIMIT
+
+
+def take_try(username: str, request: HttpRequest | None) -> None:
+    """Count one password try; LimitReached when the login is locked."""
+    limits.take(
+        _key(username or "", client_ip(request)),
+        limit=settings.LOGIN_FAILURE_LIMIT,
+        seconds=settings.LOGIN_LOCKOUT_MINUTES * 60,
+    )
 
 
 def clear_failures(username: str, request: HttpRequest | None) -> None:
-    cache.delete(_key(username or "", client_ip(request)))
+    limits.forget(_key(username or "", client_ip(request)))
 
 
 class LockoutModelBackend(ModelBackend):
-    """Django's model backend that refuses a locked username + address."""
+    """Django's model backend that counts every try and refuses a locked
+    username + address before it checks the password."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
             username = kwargs.get(self._username_field(), "")
-        if is_locked(username or "", request):
-            raise PermissionDenied  # authenticate() stops here and reports a failure
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        try:
+            take_try(username or "", request)
+        except limits.LimitReached:
+            raise PermissionDenied from None  # authenticate() stops and reports a failure
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None:
+            clear_failures(username or "", request)
+        return user
 
     @staticmethod
     def _username_field() -> str:
         from django.contrib.auth import get_user_model
 
         return get_user_model().USERNAME_FIELD
-
-
-@receiver(user_login_failed)
-def _count_failure(sender, credentials, request=None, **kwargs):
-    record_failure(credentials.get("username", ""), request)
-
-
-@receiver(user_logged_in)
-def _forget_failures(sender, request, user, **kwargs):
-    clear_failures(user.get_username(), request)

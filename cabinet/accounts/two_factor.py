@@ -13,45 +13,63 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clinic_site import limits
+from integrations.sms import pumping
 from integrations.sms.services import send_sms
 
-LOGIN_CODE_WINDOW = 3600  # the resend limit counts codes per number in this many seconds
+HOUR = 3600  # the resend limit counts codes per number in this many seconds
 
 
 class SmsCodeLimit(Exception):
-    """This number got as many login codes as it may this hour."""
+    """This number got as many login codes as it may this hour (or the
+    SMS-pumping guard refused it: then `message` says why)."""
 
     message = gettext_lazy(
         "Too many codes were sent to this number in the last hour. "
         "Please try again later or call the clinic."
     )
 
+    def __init__(self, message: str = ""):
+        super().__init__(message)
+        if message:
+            self.message = message
+
     def __str__(self) -> str:
         return str(self.message)
 
 
-def _limit_key(number: str) -> str:
-    return f"login-sms:{number}"
-
-
 def take_login_sms(number: str) -> None:
-    """Count one login code for `number`; SmsCodeLimit past LOGIN_SMS_PER_HOUR."""
-    key = _limit_key(number)
-    cache.add(key, 0, timeout=LOGIN_CODE_WINDOW)
+    """Count one login code for `number` (atomically, before it is sent);
+    SmsCodeLimit past LOGIN_SMS_PER_HOUR, or when the SMS-pumping guard refuses."""
     try:
-        sent = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=LOGIN_CODE_WINDOW)
-        sent = 1
-    if sent > settings.LOGIN_SMS_PER_HOUR:
-        raise SmsCodeLimit
+        limits.take(f"login-sms:{number}", limit=settings.LOGIN_SMS_PER_HOUR, seconds=HOUR)
+        # The number is the account's own, reached after its password: the
+        # country and the site-wide cap apply, not the per-client one.
+        pumping.take_code_sms(number, client=None)
+    except limits.LimitReached:
+        raise SmsCodeLimit from None
+    except pumping.SmsRefused as refused:
+        raise SmsCodeLimit(refused.message) from None
+
+
+def take_code_try(user) -> None:
+    """Count one login code try of `user` before the code is checked;
+    limits.LimitReached past LOGIN_CODE_TRIES within LOGIN_LOCKOUT_MINUTES."""
+    limits.take(
+        f"login-code:{user.pk}",
+        limit=settings.LOGIN_CODE_TRIES,
+        seconds=settings.LOGIN_LOCKOUT_MINUTES * 60,
+    )
+
+
+def forget_code_tries(user) -> None:
+    limits.forget(f"login-code:{user.pk}")
 
 
 class SmsPortGateway:

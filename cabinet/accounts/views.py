@@ -31,6 +31,7 @@ from cabinet.accounts.forms import (
 )
 from cabinet.accounts.models import LinkRequest, User
 from cabinet.accounts.two_factor import SmsCodeLimit
+from clinic_site.client import client_ip
 from integrations.ports import MisError
 
 MIS_DOWN = gettext_lazy(
@@ -95,10 +96,17 @@ class StaffLoginView(LoginView):
         return self.get_redirect_url() or reverse("wagtailadmin_home")
 
 
-def _send(scope: str, phone: str, text: str, purpose: str) -> str | None:
+def _send(request, scope: str, phone: str, text: str, purpose: str) -> str | None:
     """Text a code; the error to show, or None when it went out."""
     try:
-        send_scoped_code(scope=scope, phone=phone, text=text, purpose=purpose, ttl=CODE_TTL)
+        send_scoped_code(
+            scope=scope,
+            phone=phone,
+            text=text,
+            purpose=purpose,
+            ttl=CODE_TTL,
+            client=client_ip(request),
+        )
     except BookingError as error:
         return str(error)
     return None
@@ -123,20 +131,26 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         if step == "phone":
             phone = form.cleaned_data["phone"]
-            if User.objects.filter(phone=phone).exists():
-                form.add_error(
-                    "phone",
-                    _("This number is already registered. Log in, or restore the password by SMS."),
-                )
-            else:
-                with translation.override(settings.LANGUAGE_CODE):
-                    text = _("Code %(code)s to register in the patient cabinet.")
-                problem = _send(f"register:{phone}", phone, text, "register_code")
-                if problem:
-                    form.add_error(None, problem)
+            # The same answer whether the number has an account or not: a
+            # stranger learns nothing; the number's owner gets an SMS telling
+            # them they already have one (and no code: the next step fails).
+            registered = User.objects.filter(phone=phone).exists()
+            with translation.override(settings.LANGUAGE_CODE):
+                if registered:
+                    text = _(
+                        "Someone is registering in the patient cabinet with this number. "
+                        "You already have an account: log in or restore the password by SMS. "
+                        "If it was not you, ignore this message."
+                    )
                 else:
-                    request.session[REGISTER_KEY] = {"phone": phone}
-                    return redirect("cabinet:register")
+                    text = _("Code %(code)s to register in the patient cabinet.")
+            purpose = "register_known" if registered else "register_code"
+            problem = _send(request, f"register:{phone}", phone, text, purpose)
+            if problem:
+                form.add_error(None, problem)
+            else:
+                request.session[REGISTER_KEY] = {"phone": phone}
+                return redirect("cabinet:register")
         elif step == "code":
             try:
                 check_scoped_code(
@@ -211,7 +225,7 @@ def password_reset(request):
             if User.objects.filter(phone=phone, is_active=True).exists():
                 with translation.override(settings.LANGUAGE_CODE):
                     text = _("Code %(code)s to set a new password of the patient cabinet.")
-                problem = _send(f"reset:{phone}", phone, text, "password_reset_code")
+                problem = _send(request, f"reset:{phone}", phone, text, "password_reset_code")
                 if problem:
                     form.add_error(None, problem)
             else:

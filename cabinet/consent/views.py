@@ -50,6 +50,7 @@ def consent_page(request):
                         text=text,
                         purpose="consent_code",
                         ttl=CODE_TTL,
+                        client=f"user:{user.pk}",
                     )
                 except BookingError as error:
                     messages.error(request, str(error))

@@ -19,7 +19,7 @@ def texted_code() -> str:
 @pytest.mark.django_db
 def test_the_right_code_is_accepted_once(doctor, service, free):
     held = services.hold_slot(doctor=doctor, service=service, start=free[0].start)
-    phone_codes.send_code(appointment=held, phone=PHONE)
+    phone_codes.send_code(appointment=held, phone=PHONE, client="test")
     code = texted_code()
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     with pytest.raises(phone_codes.PhoneCodeError):
@@ -33,7 +33,7 @@ def test_the_right_code_is_accepted_once(doctor, service, free):
 def test_a_code_is_for_its_own_appointment_and_phone(doctor, service, free):
     held = services.hold_slot(doctor=doctor, service=service, start=free[0].start)
     other = services.hold_slot(doctor=doctor, service=service, start=free[5].start)
-    phone_codes.send_code(appointment=held, phone=PHONE)
+    phone_codes.send_code(appointment=held, phone=PHONE, client="test")
     code = texted_code()
     with pytest.raises(phone_codes.PhoneCodeError):
         phone_codes.check_code(appointment=other, phone=PHONE, code=code)

@@ -1,6 +1,7 @@
 """Registration by phone: a strong MIS match links the account; anything else
 goes to the registrar's queue and links nothing."""
 
+import re
 from datetime import date
 
 from django.test import Client
@@ -130,9 +131,31 @@ def test_bad_input_gets_clear_russian_errors(client):
     assert "+79995550001" in page
 
 
+def _answer(client, phone: str) -> tuple[int, str, str]:
+    """What a stranger sees after giving a number: the status, where it goes,
+    and the next page (the CSRF token taken out)."""
+    response = client.post(URL, {"phone": phone})
+    page = client.get(URL).content.decode()
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page).replace(phone, "N")
+    return response.status_code, response.get("Location", ""), page
+
+
+def test_registration_does_not_tell_a_stranger_which_numbers_have_accounts(patient_user):
+    known = _answer(Client(), "+79990000001")  # patient_user's number
+    unknown = _answer(Client(), "+79995550009")
+    assert known == unknown
+    assert known[0] == 302
+    # The number's owner learns of the attempt; no code reaches anyone for it.
+    notice = SmsDelivery.objects.get(phone="+79990000001")
+    assert notice.purpose == "register_known"
+    assert not re.search(r"\d{6}", notice.text)
+    assert SmsDelivery.objects.get(phone="+79995550009").purpose == "register_code"
+
+
 def test_a_registered_number_cannot_register_again(client, patient_user):
-    page = client.post(URL, {"phone": "+79990000001"}).content.decode()
-    assert shows(page, "This number is already registered. Log in, or restore the password by SMS.")
+    client.post(URL, {"phone": "+79990000001"})
+    page = client.post(URL, {"code": "123456"}).content.decode()
+    assert shows(page, "The code is wrong. Check the SMS or ask for a new code.")
     assert not SmsDelivery.objects.filter(purpose="register_code").exists()
 
 
