@@ -37,9 +37,11 @@ def embed(request):
     )
 
 
-def _link_gone(request, error: links.DeadLink):
-    """What an expired, revoked or forged link shows: how to reach the clinic, no booking."""
-    return render(request, "booking/link_gone.html", status=error.status)
+def _link_gone(request, status: int = 200):
+    """What an expired, revoked or forged link shows: how to reach the clinic, no
+    booking. Also the answer to the cancellation or revocation that killed the
+    link (200: said here, not on a page the link no longer opens)."""
+    return render(request, "booking/link_gone.html", status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,7 +50,7 @@ def manage(request, signed: str):
     try:
         appointment = links.manage_appointment(signed)
     except links.DeadLink as error:
-        return _link_gone(request, error)
+        return _link_gone(request, error.status)
     if request.method == "POST" and request.POST.get("action") == "revoke":
         services.revoke_links(appointment=appointment, text_new_link=True)
         messages.success(
@@ -58,7 +60,7 @@ def manage(request, signed: str):
                 "to the phone number of the booking."
             ),
         )
-        return redirect(request.path)
+        return _link_gone(request)
     return change_appointment(request, appointment, moved_to=manage_path, by_link=True)
 
 
@@ -68,7 +70,7 @@ def calendar(request, signed: str):
     try:
         appointment = links.manage_appointment(signed)
     except links.DeadLink as error:
-        return _link_gone(request, error)
+        return _link_gone(request, error.status)
     if appointment.status not in SHOWN_STATUSES:
         raise Http404
     response = HttpResponse(
@@ -101,6 +103,8 @@ def change_appointment(
                     request,
                     _("The appointment is cancelled. We have sent you an SMS about it."),
                 )
+                if by_link:
+                    return _link_gone(request)
             elif request.POST.get("action") == "reschedule":
                 start = datetime.fromisoformat(request.POST.get("start", ""))
                 if timezone.is_naive(start):
