@@ -191,6 +191,10 @@ def test_staff_revoke_all_links_of_an_appointment_in_the_admin(registrar, doctor
     first = manage_path(appointment)
     listing = registrar.get("/django-admin/booking/appointment/").content.decode()
     assert 'value="revoke_sms_links"' in listing and PATIENT.last_name not in listing
+    detail = registrar.get(f"/django-admin/booking/appointment/{appointment.pk}/change/")
+    assert detail.status_code == 200
+    assert PATIENT.last_name not in detail.content.decode()
+    assert PATIENT.phone not in detail.content.decode()
     revoke_in_admin(registrar, appointment, "revoke_sms_links")
     patient = Client()
     assert_link_gone(patient.get(first))
