@@ -393,7 +393,9 @@ TELEGRAM_CHANNEL_KEY = env.str("TELEGRAM_CHANNEL_KEY", default="")
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # A session counts once its second factor is verified (a staff member
+    # signed in only to enrol a device is no API client).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["cabinet.accounts.api_auth.VerifiedSessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["booking.api.parsers.JSONBodyParser"],
@@ -482,6 +484,10 @@ LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 # Wrong login codes (SMS, app or backup code) of one account before the code
 # step is refused for LOGIN_LOCKOUT_MINUTES.
 LOGIN_CODE_TRIES = env.int("LOGIN_CODE_TRIES", default=5)
+# How long the administrator's one-time link that lets a staff member without
+# a second factor sign in to set one up stays valid (at most 72 hours:
+# PASSWORD_RESET_TIMEOUT).
+STAFF_ENROLMENT_LINK_HOURS = env.int("STAFF_ENROLMENT_LINK_HOURS", default=24)
 # SMS pumping (integrations/sms/pumping.py): codes anyone can ask for go only
 # to these countries (ISO 3166 codes; "*" for any), at most so many per
 # requesting client (address, user or channel person) and in all per hour.

@@ -39,6 +39,14 @@ urlpatterns = [
     # Staff log in to /admin/ here, with a TOTP code (before Wagtail's own login
     # form, which would skip the second factor; /django-admin/login/ is sent here).
     path("admin/login/", accounts_views.StaffLoginView.as_view(), name="staff-login"),
+    path(
+        "admin/login/enrol/<str:uidb64>/<str:token>/",
+        accounts_views.staff_enrolment_link,
+        name="staff-enrolment-link",
+    ),
+    path(
+        "admin/login/enrol-code/", accounts_views.staff_enrolment_code, name="staff-enrolment-code"
+    ),
     path("cabinet/", include(two_factor_urls)),  # TOTP setup of staff, backup tokens
     path("cabinet/", include("cabinet.urls")),
     path("django-admin/", admin.site.urls),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -18,6 +18,7 @@ from two_factor.views import LoginView as TwoFactorLoginView
 
 from booking.phone_codes import PhoneCodeError, check_scoped_code, send_scoped_code
 from booking.services import BookingError
+from cabinet.accounts import enrolment
 from cabinet.accounts import services as accounts
 from cabinet.accounts.forms import (
     BackupCodeForm,
@@ -79,12 +80,36 @@ class LoginView(TwoFactorLoginView):
         context["code_limit"] = self.code_limit
         return context
 
+    def done(self, form_list, **kwargs):
+        """The password was right. A staff member without a device is signed
+        in only to enrol one, and only through the clinic (accounts/enrolment.py)."""
+        user = self.get_user()
+        if not enrolment.needs_enrolment(user) or enrolment.granted(self.request, user):
+            response = super().done(form_list, **kwargs)  # the login spends the link
+            self.request.session.pop(enrolment.LINK_SESSION_KEY, None)
+            return response
+        self.storage.reset()
+        if not user.phone:
+            messages.error(self.request, NO_DEVICE)
+            return redirect("staff-login")
+        with translation.override(settings.LANGUAGE_CODE):
+            text = _("Code %(code)s to set up the second factor of your clinic staff account.")
+        problem = _send(
+            self.request, f"staff-enrolment:{user.pk}", user.phone, text, "staff_enrolment_code"
+        )
+        if problem:
+            messages.error(self.request, problem)
+            return redirect("staff-login")
+        self.request.session[enrolment.CODE_SESSION_KEY] = {"user": user.pk}
+        return redirect("staff-enrolment-code")
+
 
 class StaffLoginView(LoginView):
     """The login of the clinic's staff to /admin/ (served at /admin/login/):
     username and password, then the code of the TOTP app; a staff member
-    without a device is sent to the TOTP setup. Patients are refused at the
-    first step and never see a code step here."""
+    without a device gets in only to set one up, with the administrator's
+    enrolment link or a code texted to the account's phone (LoginView.done).
+    Patients are refused at the first step and never see a code step here."""
 
     template_name = "two_factor/core/staff_login.html"
     form_list = (
@@ -94,6 +119,45 @@ class StaffLoginView(LoginView):
 
     def get_success_url(self):
         return self.get_redirect_url() or reverse("wagtailadmin_home")
+
+
+NO_DEVICE = gettext_lazy(
+    "Your account has no second factor yet. Ask the clinic's administrator for an "
+    "enrolment link, or for your mobile number to be put on the account."
+)
+
+
+def staff_enrolment_code(request):
+    """After the password: the code texted to the staff member's phone signs
+    them in to set up the authenticator app, and nothing else."""
+    state = request.session.get(enrolment.CODE_SESSION_KEY) or {}
+    user = User.objects.filter(pk=state.get("user"), is_active=True).first()
+    if user is None or not enrolment.needs_enrolment(user) or not user.phone:
+        return redirect("staff-login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check_scoped_code(
+                scope=f"staff-enrolment:{user.pk}", phone=user.phone, code=form.cleaned_data["code"]
+            )
+        except BookingError as error:
+            form.add_error("code", _error_text(error))
+        else:
+            request.session.pop(enrolment.CODE_SESSION_KEY, None)
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            return redirect("two_factor:setup")
+    return render(request, "two_factor/core/staff_enrolment_code.html", {"form": form})
+
+
+def staff_enrolment_link(request, uidb64: str, token: str):
+    """The administrator's one-time link: the staff member it names may sign
+    in with the password once, to set up the authenticator app."""
+    user = enrolment.user_of_link(uidb64, token)
+    if user is None:
+        return render(request, "two_factor/core/staff_enrolment_dead.html", status=410)
+    request.session[enrolment.LINK_SESSION_KEY] = {"user": user.pk, "uid": uidb64, "token": token}
+    messages.info(request, _("Log in with your password, then set up the authenticator app."))
+    return redirect("staff-login")
 
 
 def _send(request, scope: str, phone: str, text: str, purpose: str) -> str | None:
@@ -187,8 +251,6 @@ def register(request):
             request.session.pop(REGISTER_KEY, None)
             # The phone was just confirmed by a code: that is the second factor.
             user.backend = settings.AUTHENTICATION_BACKENDS[0]
-            from django.contrib.auth import login
-
             login(request, user)
             otp_login(request, user.phonedevice_set.get(name="default"))
             if isinstance(outcome, LinkRequest):

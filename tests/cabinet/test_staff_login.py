@@ -95,7 +95,11 @@ def test_without_next_the_staff_login_goes_to_the_admin(client, editor):
     assert response.status_code == 302 and response["Location"] == "/admin/"
 
 
-def test_staff_without_a_device_are_sent_to_the_totp_setup(client, editor):
+def test_staff_without_a_device_reach_the_totp_setup_with_the_administrators_link(client, editor):
+    # Without the link the password signs nobody in (tests/cabinet/test_staff_enrolment.py).
+    from cabinet.accounts.enrolment import link_path
+
+    client.get(link_path(editor))
     response = staff_password_step(client, "editor-test")
     assert response.status_code == 302 and response["Location"] == "/admin/"
     response = client.get("/admin/")
