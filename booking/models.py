@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Branch, Doctor, Service
+from clinic_site.blind_index import BlindIndexField
+from clinic_site.crypto import EncryptedDateField, EncryptedTextField
 
 
 def _new_token() -> str:
@@ -113,11 +115,14 @@ class Appointment(WithConsent):
         on_delete=models.SET_NULL,
         related_name="appointments",
     )
-    patient_last_name = models.CharField(max_length=100, blank=True)
-    patient_first_name = models.CharField(max_length=100, blank=True)
-    patient_middle_name = models.CharField(max_length=100, blank=True)
-    patient_phone = models.CharField(max_length=16, blank=True)
-    patient_birth_date = models.DateField(null=True, blank=True)
+    # Who the visit is for, encrypted (with the doctor they tell who sees
+    # which specialist); `patient_phone="+7..."` matches through the keyed hash.
+    patient_last_name = EncryptedTextField(blank=True)
+    patient_first_name = EncryptedTextField(blank=True)
+    patient_middle_name = EncryptedTextField(blank=True)
+    patient_phone = EncryptedTextField(blank=True)
+    patient_phone_index = BlindIndexField(source="patient_phone", purpose="phone")
+    patient_birth_date = EncryptedDateField(null=True, blank=True)
     # The MIS id of the person the visit is for, when the account knows it
     # (the patient themselves, or a child booked by a parent under a proxy).
     patient_mis_id = models.CharField(max_length=64, blank=True)
@@ -211,9 +216,11 @@ class WaitlistEntry(WithConsent):
     service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE)
     # Only times before this moment are worth offering (None: any earlier time).
     wanted_before = models.DateTimeField(null=True, blank=True)
-    phone = models.CharField(max_length=16)
-    last_name = models.CharField(max_length=100)
-    first_name = models.CharField(max_length=100)
+    # Encrypted like an appointment's patient; `phone=` matches through the hash.
+    phone = EncryptedTextField()
+    phone_index = BlindIndexField(source="phone", purpose="phone")
+    last_name = EncryptedTextField()
+    first_name = EncryptedTextField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.WAITING)
     offer = models.ForeignKey(
         Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -2,6 +2,7 @@
 linked from Wagtail's menu by cabinet.wagtail_hooks)."""
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cabinet.accounts.models import LinkRequest
@@ -28,6 +29,8 @@ def _decide(modeladmin, request, queryset, decide):
 class LinkRequestAdmin(admin.ModelAdmin):
     list_display = ("last_name", "first_name", "birth_date", "phone", "reason", "status")
     list_filter = ("status", "reason")
+    # Encrypted: the search box matches a whole last name or phone through
+    # their keyed hashes (get_search_results), never a part of one.
     search_fields = ("last_name", "phone")
     readonly_fields = ("user", "phone", "reason", "candidates", "decided_by", "decided_at")
     fields = (
@@ -48,6 +51,12 @@ class LinkRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(Q(last_name=term) | Q(phone=term)), False
 
     def get_readonly_fields(self, request, obj=None):
         return (*self.readonly_fields, "status")

@@ -10,6 +10,7 @@ class CabinetConfig(AppConfig):
 
     def ready(self) -> None:
         from cabinet import booking_sources
-        from cabinet.accounts import lockout  # noqa: F401 (its signals)
+        from cabinet.accounts import lockout, otp_seeds  # noqa: F401 (lockout: its signals)
 
         booking_sources.register()
+        otp_seeds.connect()

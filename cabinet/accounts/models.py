@@ -7,6 +7,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cabinet.registrar_decisions import RegistrarDecision
+from clinic_site.blind_index import BlindIndexField
+from clinic_site.crypto import EncryptedDateField, EncryptedTextField
+
 phone_validator = RegexValidator(
     r"^\+[1-9]\d{7,14}$", _("Enter the phone number in international format, e.g. +79001234567.")
 )
@@ -69,11 +73,13 @@ class Patient(models.Model):
         return " ".join(name for name in names if name)
 
 
-class LinkRequest(models.Model):
+class LinkRequest(RegistrarDecision):
     """A new account whose MIS patient a registrar has to pick (or refuse).
 
     Made when the lookup by phone + birth date + surname found nobody, several
     people, or a weak match; the account is never linked automatically then.
+    The person's details are encrypted; the registrar finds a request by its
+    phone or last name through their keyed hashes.
     """
 
     class Reason(models.TextChoices):
@@ -81,21 +87,18 @@ class LinkRequest(models.Model):
         AMBIGUOUS = "ambiguous", _("several patients match")
         WEAK = "weak", _("weak match")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        APPROVED = "approved", _("approved")
-        REJECTED = "rejected", _("rejected")
-
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),
         on_delete=models.CASCADE,
         related_name="link_requests",
     )
-    phone = models.CharField(_("phone"), max_length=16)
-    last_name = models.CharField(_("last name"), max_length=100)
-    first_name = models.CharField(_("first name"), max_length=100)
-    birth_date = models.DateField(_("birth date"))
+    phone = EncryptedTextField(_("phone"))
+    phone_index = BlindIndexField(source="phone", purpose="phone")
+    last_name = EncryptedTextField(_("last name"))
+    last_name_index = BlindIndexField(source="last_name", purpose="name")
+    first_name = EncryptedTextField(_("first name"))
+    birth_date = EncryptedDateField(_("birth date"))
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     candidates = models.JSONField(
         _("candidates"), default=list, blank=True, help_text=_("MIS ids the lookup returned.")
@@ -106,25 +109,11 @@ class LinkRequest(models.Model):
         blank=True,
         help_text=_("The registrar's choice, checked against the MIS on approval."),
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    note = models.TextField(_("registrar's note"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    note = EncryptedTextField(_("registrar's note"), blank=True)
 
-    class Meta:
+    class Meta(RegistrarDecision.Meta):
         verbose_name = _("account link request")
         verbose_name_plural = _("account link requests")
-        ordering = ["status", "created_at"]
 
     def __str__(self) -> str:
         return f"{self.last_name} {self.first_name}, {self.birth_date:%d.%m.%Y}"

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from clinic_site.crypto import EncryptedTextField
+
 
 class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("appointment reminders")
@@ -17,7 +19,7 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
-    text = models.TextField(_("text"))
+    text = EncryptedTextField(_("text"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 

@@ -4,45 +4,32 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cabinet.registrar_decisions import RegistrarDecision
+from clinic_site.crypto import EncryptedDateField, EncryptedTextField
 
-class ProxyRequest(models.Model):
-    """A parent asks for access to a child; a registrar checks the documents."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        APPROVED = "approved", _("approved")
-        REJECTED = "rejected", _("rejected")
+class ProxyRequest(RegistrarDecision):
+    """A parent asks for access to a child; a registrar checks the documents.
+
+    The child's name, birth date and the document note are encrypted."""
 
     parent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proxy_requests"
     )
-    last_name = models.CharField(_("child's last name"), max_length=100)
-    first_name = models.CharField(_("child's first name"), max_length=100)
-    birth_date = models.DateField(_("child's birth date"))
+    last_name = EncryptedTextField(_("child's last name"))
+    first_name = EncryptedTextField(_("child's first name"))
+    birth_date = EncryptedDateField(_("child's birth date"))
     candidates = models.JSONField(_("candidates"), default=list, blank=True)
     mis_id = models.CharField(_("MIS patient id"), max_length=64, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    document_note = models.TextField(
+    document_note = EncryptedTextField(
         _("document note"),
         blank=True,
         help_text=_("Which document proves the relation (e.g. birth certificate series and no)."),
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(RegistrarDecision.Meta):
         verbose_name = _("proxy request")
         verbose_name_plural = _("proxy requests")
-        ordering = ["status", "created_at"]
 
     def __str__(self) -> str:
         return f"{self.parent} → {self.last_name} {self.first_name}"
@@ -61,7 +48,7 @@ class ProxyAccess(models.Model):
     request = models.OneToOneField(
         ProxyRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="grant"
     )
-    document_note = models.TextField(_("document note"))
+    document_note = EncryptedTextField(_("document note"))
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -10,7 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cabinet.accounts.models import Patient
-from clinic_site.crypto import EncryptedTextField, get_record_file_storage
+from clinic_site.crypto import (
+    EncryptedDecimalField,
+    EncryptedTextField,
+    get_record_file_storage,
+)
 
 
 class Visit(models.Model):
@@ -126,7 +130,7 @@ class LabReport(models.Model):
     )
     external_id = models.CharField(_("external id"), max_length=64)
     source = models.CharField(_("source"), max_length=20, default="mis")
-    title = models.CharField(_("title"), max_length=300)
+    title = EncryptedTextField(_("title"))  # the test's name says what was looked for
     lab_test_external_id = models.CharField(_("lab test (catalog id)"), max_length=64, blank=True)
     collected_at = models.DateTimeField(_("collected at"))
     issued_at = models.DateTimeField(_("issued at"))
@@ -170,15 +174,15 @@ class LabResult(models.Model):
     report = models.ForeignKey(LabReport, on_delete=models.CASCADE, related_name="results")
     position = models.PositiveSmallIntegerField(default=0)
     code = models.CharField(_("analyte code"), max_length=32)
-    name = models.CharField(_("analyte"), max_length=200)
+    name = EncryptedTextField(_("analyte"))
     value = EncryptedTextField(_("value"))
     # The number behind `value`, as text, encrypted like the value itself.
     numeric_text = EncryptedTextField(_("numeric value"), blank=True)
     unit = models.CharField(_("unit"), max_length=40, blank=True)
-    ref_low = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
-    ref_high = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    ref_low = EncryptedDecimalField(null=True, blank=True)
+    ref_high = EncryptedDecimalField(null=True, blank=True)
     comment = EncryptedTextField(_("comment"), blank=True)
-    flag = models.CharField(_("flag"), max_length=10, choices=Flag.choices, blank=True)
+    flag = EncryptedTextField(_("flag"), choices=Flag.choices, blank=True)
 
     class Meta:
         verbose_name = _("lab result")
@@ -213,12 +217,12 @@ class Document(models.Model):
     )
     external_id = models.CharField(_("external id"), max_length=64)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
-    title = models.CharField(_("title"), max_length=300)
+    title = EncryptedTextField(_("title"))
     issued_at = models.DateTimeField(_("issued at"))
     file = models.FileField(
         _("file"), storage=get_record_file_storage, upload_to="documents/%Y/%m/", max_length=200
     )
-    file_name = models.CharField(_("file name"), max_length=200)
+    file_name = EncryptedTextField(_("file name"))
     content_type = models.CharField(max_length=100, default="application/pdf")
     size = models.PositiveIntegerField(_("size, bytes"), default=0)
 

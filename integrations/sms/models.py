@@ -5,6 +5,9 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from clinic_site.blind_index import BlindIndexField
+from clinic_site.crypto import EncryptedTextField
+
 
 class SmsDelivery(models.Model):
     """One SMS the platform sends, from the request to the delivery report.
@@ -22,8 +25,10 @@ class SmsDelivery(models.Model):
         FAILED = "failed", "failed"
 
     client_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    phone = models.CharField(max_length=16)  # E.164
-    text = models.TextField()
+    # E.164, encrypted; `phone="+7..."` matches through the keyed hash.
+    phone = EncryptedTextField()
+    phone_index = BlindIndexField(source="phone", purpose="phone")
+    text = EncryptedTextField()  # a reminder names the doctor, a code is a secret
     purpose = models.CharField(max_length=40)  # e.g. "login_code", "reminder"
     gateway = models.CharField(max_length=20)
     gateway_message_id = models.CharField(max_length=64, blank=True)

@@ -22,7 +22,10 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user {username!r}: run `manage.py load_demo` first.")
-        device = TOTPDevice.objects.filter(user=user, key=DEMO_TOTP_KEY).first()
+        # Seeds are stored wrapped (cabinet.accounts.otp_seeds): compare them loaded.
+        device = next(
+            (d for d in TOTPDevice.objects.filter(user=user) if d.key == DEMO_TOTP_KEY), None
+        )
         if device is None:
             device = TOTPDevice.objects.create(
                 user=user, name="default", key=DEMO_TOTP_KEY, confirmed=True

@@ -1,14 +1,21 @@
-"""Re-encrypt every encrypted field and file with the newest of CLINIC_FIELD_KEYS."""
+"""Re-encrypt every encrypted field and file with the newest of CLINIC_FIELD_KEYS,
+recompute the keyed hashes and rewrap the second-factor seeds with it."""
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
 
+from cabinet.accounts.otp_seeds import rotate_seeds
+from clinic_site.blind_index import BlindIndexField, blind_index
 from clinic_site.crypto import EncryptedFileStorage, EncryptedTextField, is_current, rotate_token
 
 
 def _encrypted_fields(model: type[models.Model]) -> list[EncryptedTextField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+
+
+def _blind_indexes(model: type[models.Model]) -> list[BlindIndexField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField)]
 
 
 def _encrypted_files(model: type[models.Model]) -> list[models.FileField]:
@@ -29,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args: object, batch_size: int, **options: object) -> None:
-        fields_done = files_done = checked = 0
+        fields_done = files_done = checked = hashes_done = 0
         for model in apps.get_models():
             fields = _encrypted_fields(model)
             if fields:
@@ -38,9 +45,14 @@ class Command(BaseCommand):
                 fields_done += rotated
             for field in _encrypted_files(model):
                 files_done += self._rotate_files(model, field, batch_size)
+            indexes = _blind_indexes(model)
+            if indexes:
+                hashes_done += self._reindex(model, indexes, batch_size)
+        seeds_done = rotate_seeds(batch_size=batch_size)
         self.stdout.write(
             f"Re-encrypted {fields_done} field values (of {checked} checked) "
-            f"and {files_done} files with the newest key."
+            f"and {files_done} files with the newest key; recomputed {hashes_done} "
+            f"keyed hashes and rewrapped {seeds_done} second-factor seeds."
         )
 
     def _rotate_fields(self, model, fields, batch_size: int) -> tuple[int, int]:
@@ -77,6 +89,24 @@ class Command(BaseCommand):
             if len(rows) < batch_size:
                 return checked, rotated
             last = rows[-1][0]
+
+    def _reindex(self, model, indexes: list[BlindIndexField], batch_size: int) -> int:
+        # After the fields: the sources decrypt with any key, the hashes are
+        # made with the newest (lookups try every key until the old one goes).
+        recomputed = 0
+        loaded = ["pk", *{index.source for index in indexes}, *(i.attname for i in indexes)]
+        for row in model._base_manager.only(*loaded).order_by("pk").iterator(batch_size):
+            changes = {
+                index.attname: blind_index(getattr(row, index.source), index.purpose)
+                for index in indexes
+            }
+            changes = {
+                name: value for name, value in changes.items() if getattr(row, name) != value
+            }
+            if changes:
+                model._base_manager.filter(pk=row.pk).update(**changes)
+                recomputed += len(changes)
+        return recomputed
 
     def _rotate_files(self, model, field, batch_size: int) -> int:
         rotated = 0
