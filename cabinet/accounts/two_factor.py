@@ -49,8 +49,8 @@ def take_login_sms(number: str) -> None:
     SmsCodeLimit past LOGIN_SMS_PER_HOUR, or when the SMS-pumping guard refuses."""
     try:
         limits.take(f"login-sms:{number}", limit=settings.LOGIN_SMS_PER_HOUR, seconds=HOUR)
-        # The number is the account's own, reached after its password: the
-        # country and the site-wide cap apply, not the per-client one.
+        # The number is the account's own, reached after its password: only
+        # the site-wide cap applies.
         pumping.take_code_sms(number, client=None)
     except limits.LimitReached:
         raise SmsCodeLimit from None

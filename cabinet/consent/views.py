@@ -50,7 +50,7 @@ def consent_page(request):
                         text=text,
                         purpose="consent_code",
                         ttl=CODE_TTL,
-                        client=f"user:{user.pk}",
+                        client=None,  # the account's own number: only the site-wide cap
                     )
                 except BookingError as error:
                     messages.error(request, str(error))

@@ -72,9 +72,11 @@ def _country_name(code: str) -> str:
 def take_code_sms(phone: str, *, client: str | None) -> None:
     """Count one code SMS to `phone` asked for by `client` (an address or
     another name of the requester; None when the number is an account's own,
-    after its password); SmsRefused when it must not go out."""
-    check_country(phone)
+    confirmed at registration, reached after its password: then only the
+    site-wide cap applies, so a patient whose number is abroad still logs
+    in); SmsRefused when it must not go out."""
     if client:
+        check_country(phone)
         digest = hashlib.sha256(client.encode()).hexdigest()[:32]
         try:
             limits.take(

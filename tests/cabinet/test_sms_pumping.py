@@ -68,3 +68,18 @@ def test_the_whole_site_sends_so_many_codes_an_hour(settings):
         "Please try again in an hour or call the clinic.",
     )
     assert SmsDelivery.objects.count() == 2
+
+
+def test_an_account_whose_number_is_abroad_still_gets_its_login_code(client):
+    from tests.cabinet.conftest import make_patient
+
+    make_patient(username="+77012345678", phone="+77012345678", mis_id="pt-abroad")
+    client.post(
+        "/cabinet/login/",
+        {
+            "login_view-current_step": "auth",
+            "auth-username": "+77012345678",
+            "auth-password": "Sekret-pass-2026",
+        },
+    )
+    assert SmsDelivery.objects.filter(phone="+77012345678", purpose="login_code").exists()
