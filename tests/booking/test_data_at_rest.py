@@ -8,7 +8,6 @@ import pytest
 from booking import services, waitlist
 from booking.models import Appointment, WaitlistEntry
 from booking.services import PatientDetails
-from clinic_site.blind_index import blind_index
 from integrations.sms.models import SmsDelivery
 from integrations.sms.services import send_sms
 from tests.consent import CONSENT
@@ -38,6 +37,8 @@ def test_an_appointments_patient_is_stored_encrypted_and_found_by_phone(doctor, 
         patient_phone=PERSON.phone,
         patient_birth_date=PERSON.birth_date,
     )
+    from clinic_site.blind_index import blind_index
+
     assert raw_value(Appointment, booked.pk, "patient_phone_index") == blind_index(
         PERSON.phone, "phone"
     )

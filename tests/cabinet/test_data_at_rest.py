@@ -25,7 +25,6 @@ from cabinet.notifications.services import notify
 from cabinet.proxies.models import ProxyAccess, ProxyRequest
 from cabinet.records.services import save_document, save_lab_report
 from clinic_site.crypto import encrypt_text
-from clinic_site.encrypted_columns import encrypt_columns
 from integrations import ports
 from integrations.sms.models import SmsDelivery
 from integrations.sms.services import send_sms
@@ -189,6 +188,8 @@ def test_an_sms_seed_read_from_the_database_gives_no_valid_code():
 
 def test_existing_plaintext_rows_are_encrypted_by_the_migration_helper():
     """What the data migrations do to rows written before them."""
+    from clinic_site.encrypted_columns import encrypt_columns
+
     sms = send_sms(to="+79990000044", text="Код 123456", purpose="login_code")
     with connection.cursor() as cursor:
         cursor.execute(
