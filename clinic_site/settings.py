@@ -92,7 +92,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "cabinet.staff.users_app.ClinicUsersAppConfig",  # wagtail.users, with the phone
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

@@ -147,3 +147,31 @@ def test_the_command_refuses_an_account_that_needs_no_link(editor, django_user_m
     patient = django_user_model.objects.create_user("+79990000313", password=PASSWORD)
     with pytest.raises(CommandError):
         link_of(patient)
+
+
+def test_the_admin_puts_the_staff_members_phone_on_the_account(client, editor, admin_user):
+    from django.urls import reverse
+
+    from tests.cabinet.conftest import verified_staff_login
+
+    verified_staff_login(client, admin_user)
+    url = reverse("wagtailusers_users:edit", args=[editor.pk])
+    page = client.get(url).content.decode()
+    assert 'name="phone"' in page
+    answer = client.post(
+        url,
+        {
+            "username": "editor-new",
+            "email": "editor@clinic.example",
+            "first_name": "Елена",
+            "last_name": "Редакторова",
+            "phone": "8 999 000-03-14",
+            "is_active": "on",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[-3000:]
+    editor.refresh_from_db()
+    assert editor.phone == "+79990000314"
+    # And that number is where the enrolment code goes.
+    password_step(Client())
+    assert last_code("+79990000314", "staff_enrolment_code")
