@@ -4,8 +4,6 @@ import clinic_site.blind_index
 import clinic_site.crypto
 from django.db import migrations
 
-from clinic_site.encrypted_columns import encrypt_columns
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -62,21 +60,5 @@ class Migration(migrations.Migration):
             model_name="waitlistentry",
             name="phone",
             field=clinic_site.crypto.EncryptedTextField(),
-        ),
-        encrypt_columns(
-            "booking_appointment",
-            [
-                "patient_last_name",
-                "patient_first_name",
-                "patient_middle_name",
-                "patient_phone",
-                "patient_birth_date",
-            ],
-            hashes={"patient_phone_index": ("patient_phone", "phone")},
-        ),
-        encrypt_columns(
-            "booking_waitlistentry",
-            ["phone", "last_name", "first_name"],
-            hashes={"phone_index": ("phone", "phone")},
         ),
     ]

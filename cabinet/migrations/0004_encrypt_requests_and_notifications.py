@@ -6,8 +6,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from clinic_site.encrypted_columns import encrypt_columns
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -98,14 +96,4 @@ class Migration(migrations.Migration):
             name="last_name",
             field=clinic_site.crypto.EncryptedTextField(verbose_name="child's last name"),
         ),
-        encrypt_columns(
-            "cabinet_linkrequest",
-            ["phone", "last_name", "first_name", "birth_date", "note"],
-            hashes={"phone_index": ("phone", "phone"), "last_name_index": ("last_name", "name")},
-        ),
-        encrypt_columns(
-            "cabinet_proxyrequest", ["last_name", "first_name", "birth_date", "document_note"]
-        ),
-        encrypt_columns("cabinet_proxyaccess", ["document_note"]),
-        encrypt_columns("cabinet_notification", ["text"]),
     ]

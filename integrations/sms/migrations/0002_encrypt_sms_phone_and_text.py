@@ -4,8 +4,6 @@ import clinic_site.blind_index
 import clinic_site.crypto
 from django.db import migrations
 
-from clinic_site.encrypted_columns import encrypt_columns
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -27,10 +25,5 @@ class Migration(migrations.Migration):
             model_name="smsdelivery",
             name="text",
             field=clinic_site.crypto.EncryptedTextField(),
-        ),
-        encrypt_columns(
-            "integrations_smsdelivery",
-            ["phone", "text"],
-            hashes={"phone_index": ("phone", "phone")},
         ),
     ]

@@ -41,7 +41,7 @@ def unwrap(apps, schema_editor):  # noqa: ARG001
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cabinet", "0004_encrypt_requests_and_notifications"),
+        ("cabinet", "0005_encrypt_existing_requests_and_notifications"),
         ("otp_totp", "0003_add_timestamps"),
         ("phonenumber", "0001_squashed_0001_initial"),
     ]
