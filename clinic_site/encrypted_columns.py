@@ -1,4 +1,10 @@
-"""Data migrations that encrypt columns already holding plaintext (and fill their hashes)."""
+"""Data migrations that encrypt columns already holding plaintext (and fill their hashes).
+
+Put `encrypt_columns` in a migration of its own after the schema migration
+that adds the hash columns: on PostgreSQL a migration creates its indexes at
+its end, which fails on a table whose rows the same transaction updated
+("pending trigger events").
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """Encrypt existing link and proxy requests, proxy grants' notes and notifications, fill the hashes.
-
-Apart from the schema migration before it: on PostgreSQL the indexes of the
-new hash columns are created at the end of a migration, which fails on a
-table with rows updated in the same transaction."""
+(Its own migration: see clinic_site.encrypted_columns.)"""
 
 from django.db import migrations
 
