@@ -8,6 +8,7 @@ would have been an API client. Here such a session is anonymous to the API.
 
 from __future__ import annotations
 
+from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
 
 from cabinet.accounts.two_factor import is_verified
@@ -19,3 +20,9 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         if found is None or not is_verified(found[0]):
             return None
         return found
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The OpenAPI schema's description of it: the session cookie, as DRF's."""
+
+    target_class = "cabinet.accounts.api_auth.VerifiedSessionAuthentication"
