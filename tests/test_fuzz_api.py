@@ -152,3 +152,12 @@ def logged_in(clinic) -> dict:
 @settings(suppress_health_check=FIXTURES)
 def test_no_input_is_a_server_error_for_a_logged_in_patient(case, in_process, logged_in):
     in_process(case, **logged_in)
+
+
+@pytest.mark.parametrize(
+    ("path", "filters"),
+    [("/api/v1/doctors/", {"specialty", "branch"}), ("/api/v1/services/", {"specialty", "doctor"})],
+)
+def test_the_lists_filters_are_in_the_schema_so_they_are_fuzzed(path, filters):
+    parameters = schema.raw_schema["paths"][path]["get"].get("parameters", [])
+    assert {p["name"] for p in parameters if p["in"] == "query"} == filters

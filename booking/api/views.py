@@ -12,7 +12,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -47,6 +52,17 @@ def _directory_query(request) -> dict:
     return query.validated_data
 
 
+def _id_filters(listed, *names: str):
+    """The list's filters in the schema (ids, as DirectoryQuerySerializer reads them)."""
+    parameters = [
+        OpenApiParameter(name, int, description=f"Only those of this {name} (its id).")
+        for name in names
+    ]
+    responses = {200: listed(many=True), 400: ERROR}
+    return extend_schema_view(get=extend_schema(parameters=parameters, responses=responses))
+
+
+@_id_filters(s.DoctorSerializer, "specialty", "branch")
 class DoctorList(generics.ListAPIView):
     serializer_class = s.DoctorSerializer
     pagination_class = None
@@ -61,6 +77,7 @@ class DoctorList(generics.ListAPIView):
         return doctors
 
 
+@_id_filters(s.ServiceSerializer, "specialty", "doctor")
 class ServiceList(generics.ListAPIView):
     serializer_class = s.ServiceSerializer
     pagination_class = None
