@@ -178,7 +178,7 @@ EXCLUDED_PREFIXES = {
 @pytest.fixture
 def site(demo_clinic, settings):
     """The demo clinic, with what the endpoints' paths need: the demo
-    patient's hold (consents signed) and a confirmed booking (its SMS link),
+    patient's hold (consents signed) and confirmed booking (its SMS link),
     a waitlist offer, one live page of every page type; the webhooks
     configured."""
     settings.LIS_WEBHOOK_SECRETS = {"lab-a": "secret"}
@@ -190,7 +190,8 @@ def site(demo_clinic, settings):
         for start in booking.free_starts[:2]
     )
     details = services.PatientDetails(last_name="Тестова", first_name="Анна", phone="+79990000005")
-    booked = services.confirm(appointment=booked, patient=details, consent=CONSENT)
+    patient = booking.held.patient
+    booked = services.confirm(appointment=booked, patient=details, consent=CONSENT, user=patient)
     entry = WaitlistEntry.objects.create(
         doctor=booking.held.doctor,
         phone="+79990000006",
@@ -200,7 +201,6 @@ def site(demo_clinic, settings):
         offer=offered,
         **CONSENT.fields(),
     )
-    patient = booking.held.patient
     consent.sign(patient, consent.unsigned_documents(patient), request=RequestFactory().post("/"))
     pages = {}
     for page in Page.objects.live().filter(depth__gt=1).order_by("path"):
@@ -210,6 +210,7 @@ def site(demo_clinic, settings):
         "signed": manage_path(booked).split("/")[-2],
         "offer_signed": offer_path(entry).split("/")[-2],
         "public_id": str(booking.held.public_id),
+        "booked_id": str(booked.public_id),
         "waitlist_id": str(entry.public_id),
         "gateway": "smsru",
         "lab": "lab-a",
@@ -256,6 +257,8 @@ def paths_of(name: str, route: str, site) -> list[str]:
             return values["offer_signed"]
         if name == "api-waitlist-leave":
             return values["waitlist_id"]
+        if name == "cabinet:appointment":
+            return values["booked_id"]
         if kwarg in values:
             return values[kwarg]
         sample = SAMPLES[converter]
