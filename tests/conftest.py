@@ -15,10 +15,15 @@ from tests.module_data import TableSnapshot, rolled_back
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Each test starts with an empty cache: only this run's keys are removed."""
+    """Each test starts with an empty cache (only this run's keys are removed)
+    and with no web request in flight in its thread: a WSGI client that never
+    closes its last response (schemathesis's) never sends request_finished,
+    and the booking directory would keep that request's snapshot."""
+    from booking import directory
     from clinic_site.cache import clear_own_cache
 
     clear_own_cache()
+    directory._request_ended()
     yield
 
 
