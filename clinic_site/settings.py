@@ -332,6 +332,19 @@ globals().update(
         secrets=("GUID",),
     )
 )
+# Архимед (MIS_ADAPTER=archimed): API v5, the Api Id and Api Secret its JWT is made
+# from (user_id optional), its wall clock; the talon body keys and the slot path are
+# assumptions a clinic confirms (see integrations/mis/archimed.py).
+globals().update(
+    external_system(
+        "ARCHIMED",
+        urls={"URL": "http://127.0.0.1:8099/api/v5"},
+        secrets=("API_ID", "API_SECRET", "USER_ID"),
+    )
+)
+ARCHIMED_TALON_FIELDS = env.str("ARCHIMED_TALON_FIELDS", default="")
+ARCHIMED_SLOT_PATH = env.str("ARCHIMED_SLOT_PATH", default="slot/{doctor_id}/{start}/{end}")
+ARCHIMED_DELETE_REASON = env.str("ARCHIMED_DELETE_REASON", default="")
 
 # Circuit breaker of each external system: this many transport failures within
 # the window (seconds) open it; calls then fail at once for the cooldown.
