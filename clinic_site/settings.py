@@ -332,6 +332,15 @@ globals().update(
         secrets=("GUID",),
     )
 )
+# Renovatio (MIS_ADAPTER=renovatio): its public API, the clinic's api_key, its wall clock;
+# the slot step (10/15/20/30/60) and a service's minutes, which its API does not give.
+globals().update(
+    external_system(
+        "RENOVATIO", urls={"URL": "http://127.0.0.1:8098/api/public"}, secrets=("API_KEY",)
+    )
+)
+RENOVATIO_STEP = env.int("RENOVATIO_STEP", default=15)
+RENOVATIO_SERVICE_MINUTES = env.int("RENOVATIO_SERVICE_MINUTES", default=30)
 # Архимед (MIS_ADAPTER=archimed): API v5, the Api Id and Api Secret its JWT is made
 # from (user_id optional), its wall clock; the talon body keys and the slot path are
 # assumptions a clinic confirms (see integrations/mis/archimed.py).

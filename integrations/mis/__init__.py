@@ -19,6 +19,7 @@ ADAPTERS = {
     "onec": "integrations.mis.onec.OnecMis",
     "fhir": "integrations.mis.fhir.FhirMis",
     "n3": "integrations.mis.n3.N3Mis",
+    "renovatio": "integrations.mis.renovatio.RenovatioMis",
     "archimed": "integrations.mis.archimed.ArchimedMis",
 }
 
