@@ -27,6 +27,21 @@ def sample(name: str) -> dict:
     return json.loads((SAMPLES / f"{name}.json").read_text(encoding="utf-8"))
 
 
+def booking(key: str, *, service_id: str) -> BookingRequest:
+    """The samples' booking: doctor 12 in clinic 1 at 09:30-09:45 for patient 55."""
+    return BookingRequest(
+        idempotency_key=key,
+        doctor_id="12",
+        branch_id="1",
+        service_id=service_id,
+        start=datetime(2026, 12, 3, 9, 30, tzinfo=MSK),
+        end=datetime(2026, 12, 3, 9, 45, tzinfo=MSK),
+        patient=Patient(
+            last_name="Петров", first_name="Иван", phone="+79990000155", external_id="55"
+        ),
+    )
+
+
 class Recorder:
     """Answers `POST /<method>` with `<method>.answer.json` (or `override[method]`) and
     keeps each form."""
@@ -106,19 +121,7 @@ def test_every_answer_sample_is_parsed(adapter):
 def test_the_requests_match_the_samples_field_for_field(adapter, recorder):
     adapter.schedule(start=date(2026, 12, 3), end=date(2026, 12, 3))
     adapter.find_patients(phone="+79990000155", birth_date=date(1980, 2, 1))
-    booked = adapter.book(
-        BookingRequest(
-            idempotency_key="contract-1",
-            doctor_id="12",
-            branch_id="1",
-            service_id="301",
-            start=datetime(2026, 12, 3, 9, 30, tzinfo=MSK),
-            end=datetime(2026, 12, 3, 9, 45, tzinfo=MSK),
-            patient=Patient(
-                last_name="Петров", first_name="Иван", phone="+79990000155", external_id="55"
-            ),
-        )
-    )
+    booked = adapter.book(booking("contract-1", service_id="301"))
     assert booked.external_id == "9001"
     adapter.cancel(appointment_id="9001", idempotency_key="contract-c1")
     for method in ("getSchedule", "getPatient", "getAppointments", "createAppointment"):
@@ -128,18 +131,7 @@ def test_the_requests_match_the_samples_field_for_field(adapter, recorder):
 
 def test_a_scalar_appointment_id_and_the_error_sample(adapter, recorder):
     recorder.override = {"createAppointment": {"error": 0, "data": 9002}}
-    request = BookingRequest(
-        idempotency_key="contract-2",
-        doctor_id="12",
-        branch_id="1",
-        service_id="",
-        start=datetime(2026, 12, 3, 9, 30, tzinfo=MSK),
-        end=datetime(2026, 12, 3, 9, 45, tzinfo=MSK),
-        patient=Patient(
-            last_name="Петров", first_name="Иван", phone="+79990000155", external_id="55"
-        ),
-    )
-    assert adapter.book(request).external_id == "9002"
+    assert adapter.book(booking("contract-2", service_id="")).external_id == "9002"
     recorder.override = {"getUsers": sample("error.answer")}
     with pytest.raises(MisError) as raised:
         adapter.doctors()
