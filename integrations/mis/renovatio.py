@@ -27,6 +27,7 @@ said here):
   requires it there when the MIS returns the comment;
 - a work interval is the run of consecutive slots of one doctor in one clinic,
   a busy interval the run of consecutive busy slots: breaks are gaps, not reported;
+- getPatient is asked by `mobile` alone when the birth date is unknown;
 - getPatient's `error=1` code for "no such patient": NOT_FOUND ("404");
 - getSchedule's `time_start`/`time_end` are sent as dates (`dd.mm.yyyy`).
 """

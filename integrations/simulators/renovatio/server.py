@@ -291,17 +291,18 @@ class RenovatioSimulator(MisHttpSimulator):
         patient = self._patient_for(form)
         if form.get("services"):
             json.loads(form["services"])  # a JSON list [{service_id, count}]
-        request = BookingRequest(
-            idempotency_key=f"renovatio-{len(self.appointments)}-{start.isoformat()}",
-            doctor_id=form["doctor_id"],
-            branch_id=form.get("clinic_id", ""),
-            service_id="",
-            start=start,
-            end=end,
-            patient=patient,
-        )
         overlapping = form.get("check_intersection") != "1"
         with self.lock:
+            # Each call is a new visit: Renovatio has no idempotency key.
+            request = BookingRequest(
+                idempotency_key=f"renovatio-{len(self.appointments)}",
+                doctor_id=form["doctor_id"],
+                branch_id=form.get("clinic_id", ""),
+                service_id="",
+                start=start,
+                end=end,
+                patient=patient,
+            )
             if overlapping:
                 self._overlapping += 1
                 appointment_id = f"ap-ov-{self._overlapping}"
