@@ -18,7 +18,7 @@ README «FHIR R4»):
   "busy-unavailable" a break, "free" the rest (on its own grid). A work
   interval is a run of back-to-back Slots of one Schedule.
 - Appointment: booking creates one with status "booked" that references the
-  Slots covering the time; the server refuses (409/412) when a Slot is not
+  Slots covering the time; the server refuses (409) when a Slot is not
   free. Idempotent by a conditional create, `If-None-Exist:
   identifier=BOOKING_SYSTEM|<key>`. Cancelling PUTs it back "cancelled".
 - Patient: searched by telecom, birthdate and family; created conditionally
@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from lxml import etree
 
@@ -53,6 +53,7 @@ from integrations.ports import (
     Diagnosis,
     Doctor,
     MisAppointment,
+    MisError,
     MisStatus,
     Patient,
     PatientRecord,
@@ -74,11 +75,23 @@ from integrations.protocols.fhir import (
     QUALIFICATION,
     SPECIALTY_SYSTEM,
     FhirClient,
+    FhirRefused,
     codes,
     parse,
     ref_id,
 )
 from integrations.protocols.slots import schedule_from_slots
+
+# R4 http.html, the Prefer header: ask for the written resource in the answer.
+PREFER = {"Prefer": "return=representation"}
+# R4 slot.html, SlotStatus -> what schedule_from_slots reads: every busy kind
+# is taken time (busy-tentative is held, not free), entered-in-error is no Slot.
+SLOT_STATUSES = {
+    "free": "free",
+    "busy": "busy",
+    "busy-tentative": "busy",
+    "busy-unavailable": "busy-unavailable",
+}
 
 
 class FhirMis(FhirClient):
@@ -88,6 +101,16 @@ class FhirMis(FhirClient):
     # The server publishes free Slots on a 15-minute grid from the start of a
     # shift; a visit may follow another directly, and breaks are busy Slots.
     slot_policy = SlotPolicy(grid_minutes=15, buffer_minutes=0, breaks_block=True)
+
+    # The answers to a create that mean "a Slot is no longer free". R4 names no
+    # status for it: 409 Conflict is what servers answer (and our simulator);
+    # R4 http.html gives 422 for "server business rules", which also covers a
+    # profile violation, so it stays a MisError unless a server is known to
+    # use it (a subclass sets (409, 422)). 412 is never this: see book().
+    slot_taken_statuses: ClassVar[tuple[int, ...]] = (409,)
+
+    # Whether the server takes the chained `schedule.actor` search (till it refuses one).
+    _chaining = True
 
     # What MIS_ADAPTER=fhir is built from: keyword -> setting (integrations.mis.ADAPTERS).
     SETTINGS: ClassVar[dict[str, str]] = {
@@ -203,23 +226,18 @@ class FhirMis(FhirClient):
                 *owners.get(schedule_id, ("", "")),
                 self._local(slot.start),
                 self._local(slot.end),
-                slot.status,
+                SLOT_STATUSES[slot.status],
             )
             for schedule_id, rows in slots.items()
             for slot in rows
+            if slot.status in SLOT_STATUSES
         )
 
     def book(self, request: BookingRequest) -> MisAppointment:
+        window = [f"ge{_instant(request.start - timedelta(days=1))}", f"lt{_instant(request.end)}"]
         slots = [
             slot
-            for slot in self._search(
-                "Slot",
-                **{"schedule.actor": f"Practitioner/{request.doctor_id}"},
-                start=[
-                    f"ge{_instant(request.start - timedelta(days=1))}",
-                    f"lt{_instant(request.end)}",
-                ],
-            )
+            for slot in self._doctor_slots(request.doctor_id, window)
             if slot.start < request.end and request.start < slot.end
         ]
         if not slots:
@@ -239,26 +257,41 @@ class FhirMis(FhirClient):
                 {"actor": {"reference": f"Location/{request.branch_id}"}, "status": "accepted"},
             ],
         }
-        response = self._request(
-            "POST",
-            "Appointment",
-            json=appointment,
-            headers={
-                "If-None-Exist": urlencode(
-                    {"identifier": f"{BOOKING_SYSTEM}|{request.idempotency_key}"}
-                )
-            },
-            conflict=True,
-        )
-        return self._appointment(parse(response.json(), self._label))
+        identifier = f"{BOOKING_SYSTEM}|{request.idempotency_key}"
+        try:
+            response = self._request(
+                "POST",
+                "Appointment",
+                json=appointment,
+                headers={**PREFER, "If-None-Exist": urlencode({"identifier": identifier})},
+                taken=self.slot_taken_statuses,
+            )
+        except FhirRefused as exc:
+            if exc.status != 412:
+                raise
+            # R4 http.html, "Conditional create": 412 is several matches of the condition.
+            raise MisError(f"{exc}: several Appointments have identifier {identifier}") from exc
+        return self._appointment(self._written(response, "Appointment", identifier=identifier))
 
     def cancel(self, *, appointment_id: str, idempotency_key: str) -> None:
-        current = self._request("GET", f"Appointment/{appointment_id}").json()
-        if current.get("status") == "cancelled":
+        for attempt in (1, 2):
+            read = self._request("GET", f"Appointment/{appointment_id}")
+            current = read.json()
+            if current.get("status") == "cancelled":
+                return
+            current["status"] = "cancelled"
+            current["cancelationReason"] = {"text": f"site {idempotency_key}"}
+            # R4 http.html, "Managing Resource Contention": If-Match
+            # with the ETag the read gave; 412 when it is stale, read again.
+            etag = read.headers.get("ETag")
+            headers = {**PREFER, **({"If-Match": etag} if etag else {})}
+            try:
+                self._request("PUT", f"Appointment/{appointment_id}", json=current, headers=headers)
+            except FhirRefused as exc:
+                if exc.status == 412 and etag and attempt == 1:
+                    continue
+                raise
             return
-        current["status"] = "cancelled"
-        current["cancelationReason"] = {"text": f"site {idempotency_key}"}
-        self._request("PUT", f"Appointment/{appointment_id}", json=current)
 
     def find_patients(
         self, *, phone: str, birth_date: date | None = None, last_name: str = ""
@@ -390,9 +423,62 @@ class FhirMis(FhirClient):
         if patient.sex:
             resource["gender"] = patient.sex
         response = self._request(
-            "POST", "Patient", json=resource, headers={"If-None-Exist": urlencode(condition)}
+            "POST",
+            "Patient",
+            json=resource,
+            headers={**PREFER, "If-None-Exist": urlencode(condition)},
         )
-        return parse(response.json(), self._label).id
+        return self._written(response, "Patient").id
+
+    def _written(self, response: Any, resource_type: str, *, identifier: str = "") -> Any:
+        """The resource a create or update answered, read back when the body was minimal.
+
+        R4 http.html, "create" and "update" (the Prefer header): without return=representation the
+        server may answer with no body or an OperationOutcome; its `Location`
+        header (`[base]/<type>/<id>/_history/<vid>`) names what was written.
+        A conditional create that matched one resource (200) may carry no
+        Location either: the resource is then searched by its identifier.
+        """
+        try:
+            data = response.json() if response.content else None
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and data.get("resourceType") == resource_type:
+            return parse(data, self._label)
+        location = response.headers.get("Location") or response.headers.get("Content-Location")
+        parts = urlsplit(location or "").path.split("/")
+        if resource_type in parts[:-1]:
+            resource_id = parts[parts.index(resource_type) + 1]
+            read = self._request("GET", f"{resource_type}/{resource_id}")
+            return parse(read.json(), self._label)
+        found = (
+            next(iter(self._search(resource_type, identifier=identifier)), None)
+            if identifier
+            else None
+        )
+        if found is None:
+            raise MisError(f"{self._label} {resource_type}: written, but no body and no Location")
+        return found
+
+    def _doctor_slots(self, doctor_id: str, window: list[str]) -> Iterator[Any]:
+        """The doctor's Slots in the window: a chained search, or Schedules then Slots.
+
+        R4 search.html, "Chained parameters": chaining is optional for a server; one that
+        refuses it (a 4xx OperationOutcome) is asked for the practitioner's
+        Schedules, then for the Slots of those (a comma is an OR of values).
+        """
+        actor = f"Practitioner/{doctor_id}"
+        if self._chaining:
+            try:
+                yield from self._search("Slot", **{"schedule.actor": actor}, start=window)
+                return
+            except FhirRefused as exc:
+                if exc.status != 400:
+                    raise
+                self._chaining = False
+        schedules = [f"Schedule/{s.id}" for s in self._search("Schedule", actor=actor)]
+        if schedules:
+            yield from self._search("Slot", schedule=",".join(schedules), start=window)
 
 
 # --- helpers ------------------------------------------------------------------------

@@ -6,8 +6,9 @@ Models: fhir.resources.R4B (FHIR 4.3, wire-compatible with R4 4.0.1 for
 every resource used here).
 
 Auth: `Authorization: <scheme> <token>` (Bearer by default; N3.Здоровье uses
-its own "N3 <guid>"). 401/403 is a MisError, 5xx / refused / timeout a
-MisUnavailable. Every call has a timeout.
+its own "N3 <guid>"). A 4xx is a MisError (FhirRefused, its status kept; on a
+booking the statuses it names SlotTaken), 5xx / refused / timeout a MisUnavailable. Every call
+has a timeout.
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ class FhirClient:
             response = self._request("GET", urljoin(self.url, following))
 
     def _request(
-        self, method: str, path: str, *, conflict: bool = False, **kwargs: Any
+        self, method: str, path: str, *, taken: tuple[int, ...] = (), **kwargs: Any
     ) -> httpx.Response:
         what = f"{self._label} {method} {path.split('?')[0].removeprefix(self.url)}"
         if "json" in kwargs:
@@ -147,11 +148,19 @@ class FhirClient:
         if status < 300:
             return response
         message = f"{what}: HTTP {status} {_diagnostics(response)}".strip()
-        if conflict and status in (409, 412):
+        if status in taken:  # the statuses this call reads as "the slot is taken"
             raise SlotTaken(message)
         if status >= 500 or status == 429:
             raise MisUnavailable(message)
-        raise MisError(message)
+        raise FhirRefused(message, status)
+
+
+class FhirRefused(MisError):
+    """A 4xx answer (its status kept): what the server would not do."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
 
 
 # --- resources ----------------------------------------------------------------------
