@@ -59,6 +59,12 @@ SYSTEMS: dict[str, tuple[str, dict[str, Any]]] = {
     "fhir": ("fhir", {}),
     # A server writing its instants with +05:00 offsets; the adapter shows Moscow time.
     "fhir-offsets-ekb": ("fhir", {"time_zone": "Asia/Yekaterinburg"}),
+    # A server that answers writes with no body (Prefer ignored), refuses chained
+    # searches and checks If-Match against its W/"n" ETags.
+    "fhir-minimal": (
+        "fhir",
+        {"minimal": True, "ignore_prefer": True, "chained_search": False, "etags": True},
+    ),
     "n3": ("n3", {}),
     # The hub of a region on UTC+5: its wall clock is Yekaterinburg's.
     "n3-ekb": ("n3", {"time_zone": "Asia/Yekaterinburg"}),

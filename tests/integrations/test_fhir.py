@@ -20,7 +20,7 @@ from integrations.mis import get_mis_adapter
 from integrations.mis.demo import BRANCHES, DemoMis
 from integrations.mis.demo_patients import DEMO_PATIENT
 from integrations.mis.fhir import FhirMis
-from integrations.ports import MisError, MisUnavailable, PatientRecordSource
+from integrations.ports import MisError, MisUnavailable, PatientRecordSource, SlotTaken
 from integrations.protocols import fhir as fhir_protocol
 from integrations.simulators import registry
 from integrations.simulators.fhir import FhirSimulator, serve
@@ -142,7 +142,9 @@ def test_a_refused_booking_is_not_retried_as_the_same_appointment(simulator):
             "start": request.start.isoformat(),
             "end": request.end.isoformat(),
             "slot": [{"reference": "Slot/whatever"}],
-            "participant": [{"actor": {"reference": f"Practitioner/{request.doctor_id}"}}],
+            "participant": [
+                {"actor": {"reference": f"Practitioner/{request.doctor_id}"}, "status": "accepted"}
+            ],
         },
         headers={"Authorization": f"Bearer {TOKEN}", "If-None-Exist": "identifier=other"},
         timeout=5,
@@ -310,3 +312,37 @@ def test_the_doctors_knob_sizes_the_clinic(tmp_path):
     # first of a bigger one are the same.
     assert len(DemoMis().doctors()) == 44 + len(BRANCHES)
     assert doctors[0] == DemoMis().doctors()[0]
+
+
+def test_the_knobs_model_minimal_answers_tentative_slots_and_duplicate_identifiers(simulator):
+    """R4 http.html (Prefer; conditional create's 412) and slot.html (SlotStatus)."""
+    adapter = adapter_for(simulator)
+    simulator.set_knobs(minimal=True)
+    person = {
+        "resourceType": "Patient",
+        "name": [{"family": "Минимова"}],
+        "telecom": [{"system": "phone", "value": "+79990001414"}],
+    }
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    bare = httpx.post(f"{simulator.url}/Patient", json=person, headers=auth, timeout=5)
+    assert (bare.status_code, bare.content) == (201, b"")
+    assert "/fhir/Patient/pt-fhir-" in bare.headers["Location"]
+    full = httpx.post(
+        f"{simulator.url}/Patient",
+        json=person,
+        headers={**auth, "Prefer": "return=representation"},
+        timeout=5,
+    )
+    assert full.status_code == 201 and full.json()["resourceType"] == "Patient"
+
+    day = datetime.now(ZoneInfo(adapter.time_zone)).date() + timedelta(days=1)
+    plain = adapter.schedule(start=day, end=day)
+    simulator.set_knobs(tentative_every=4)
+    held = adapter.schedule(start=day, end=day)
+    assert len(held.busy) > len(plain.busy) and held.work == plain.work
+
+    simulator.set_knobs(duplicated_keys=["fhir-dup-1"])
+    with pytest.raises(MisError) as raised:
+        adapter.book(free_request(adapter, "fhir-dup-1"))
+    assert not isinstance(raised.value, SlotTaken)
+    assert "fhir-dup-1" in str(raised.value)

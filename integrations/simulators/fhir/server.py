@@ -11,7 +11,16 @@ Bearer-token auth.
 Knobs (`Knobs`, changeable at runtime): latency, error_rate (500s), outage
 ("503" | "refused"), time_zone (the offset the server writes instants
 with), clock_skew (the server's clock, in its Date header and its "today"),
-token, seed, doctors (size of the clinic).
+token, seed, doctors (size of the clinic). The variety of real servers (each
+from R4, https://hl7.org/fhir/R4/): `minimal` (writes answer 201/200 with a
+Location and no body unless the client sends `Prefer:
+return=representation`), `ignore_prefer` (always minimal), `chained_search`
+(off: `schedule.actor=` is a 400), `etags` (W/"n" versions, If-Match checked,
+412 when stale), `tentative_every` (every n-th free Slot is busy-tentative,
+with an entered-in-error copy), `duplicated_keys` (booking identifiers held
+by several Appointments: a conditional create on one is a 412), `strict`
+(refuses what R4 does not define: a participant without status, an unknown
+Appointment status or Prefer value).
 """
 
 from __future__ import annotations
@@ -36,6 +45,23 @@ from integrations.simulators.fhir import resources as fhir
 from integrations.simulators.fhir.labs import lab_resources, visit_resources
 
 BASE_PATH = "/fhir"
+# R4 valuesets: AppointmentStatus, ParticipationStatus; http.html, the Prefer header.
+APPOINTMENT_STATUSES = frozenset(
+    (
+        "proposed",
+        "pending",
+        "booked",
+        "arrived",
+        "fulfilled",
+        "cancelled",
+        "noshow",
+        "entered-in-error",
+        "checked-in",
+        "waitlist",
+    )
+)
+PARTICIPATION = frozenset(("accepted", "declined", "tentative", "needs-action"))
+PREFER_VALUES = frozenset(("minimal", "representation", "OperationOutcome"))
 SOFTWARE = ("Clinic FHIR simulator", "1.0")
 MAX_COUNT = 10000
 
@@ -46,6 +72,13 @@ class Knobs(MisKnobs):
 
     token: str = "fhir-demo-token"  # noqa: S105 - the simulator's own demo token
     auth_scheme: str = "Bearer"
+    minimal: bool = False  # writes answer no body unless Prefer: return=representation
+    ignore_prefer: bool = False  # with minimal: the body is never returned
+    chained_search: bool = True  # off: Slot?schedule.actor= is refused (400)
+    etags: bool = False  # ETag W/"n" on reads and writes; If-Match checked (412)
+    tentative_every: int = 0  # every n-th free Slot busy-tentative, plus an entered-in-error copy
+    duplicated_keys: tuple[str, ...] = ()  # identifiers several Appointments carry
+    strict: bool = True  # refuse what R4 does not define
 
 
 class FhirError(Exception):
@@ -72,6 +105,7 @@ class FhirService:
         self.knobs = knobs
         self.mis = mis
         self._patients: dict[str, Patient] = {}
+        self._versions: dict[str, int] = {}  # Appointment id -> its version (etags)
         self._lock = threading.Lock()
 
     @property
@@ -85,7 +119,7 @@ class FhirService:
 
     def handle(
         self, method: str, path: str, query: dict[str, list[str]], headers: dict, body: bytes
-    ) -> tuple[int, dict, dict[str, str]]:
+    ) -> tuple[int, dict | None, dict[str, str]]:
         try:
             self._authenticate(headers.get("authorization", ""))
             if self.knobs.error_rate and self.knobs.error_rng.random() < self.knobs.error_rate:
@@ -96,17 +130,53 @@ class FhirService:
             if method == "GET" and len(parts) == 1:
                 return 200, self.search(parts[0], query, path), {}
             if method == "GET" and parts[:1] == ["Appointment"] and len(parts) == 2:
-                return 200, self.read_appointment(parts[1]), {}
+                return 200, self.read_appointment(parts[1]), self._version_headers(parts[1])
+            if method == "GET" and parts[:1] == ["Patient"] and len(parts) == 2:
+                return 200, self.read_patient(parts[1]), {}
             data = self._json(body) if method in ("POST", "PUT") else {}
+            prefer = self._prefer(headers.get("prefer", ""))
             if method == "POST" and parts == ["Appointment"]:
-                return self.create_appointment(data, headers.get("if-none-exist", ""))
+                answer = self.create_appointment(data, headers.get("if-none-exist", ""))
+                return self._written(*answer, prefer)
             if method == "PUT" and parts[:1] == ["Appointment"] and len(parts) == 2:
-                return 200, self.update_appointment(parts[1], data), {}
+                answer = self.update_appointment(parts[1], data, headers.get("if-match", ""))
+                return self._written(200, answer, self._version_headers(parts[1]), prefer)
             if method == "POST" and parts == ["Patient"]:
-                return self.create_patient(data, headers.get("if-none-exist", ""))
+                return self._written(
+                    *self.create_patient(data, headers.get("if-none-exist", "")), prefer
+                )
             raise FhirError(404, "not-supported", f"{method} {path} is not supported")
         except FhirError as error:
             return error.status, outcome(error.code, error.diagnostics), {}
+
+    def _prefer(self, header: str) -> str:
+        """R4 http.html, "create" / "update": Prefer return=minimal | representation |
+        OperationOutcome; without it the server chooses (here: `minimal`)."""
+        value = header.partition("return=")[2].split(";")[0].strip()
+        if header and self.knobs.strict and value not in PREFER_VALUES:
+            raise FhirError(400, "invalid", f"Prefer: {header} is not defined by R4")
+        if not self.knobs.minimal:
+            return "representation"
+        return "minimal" if self.knobs.ignore_prefer or not value else value
+
+    def _written(self, status: int, answer: dict, headers: dict, prefer: str) -> tuple:
+        """R4 http.html, "create": 201 with `Location: [base]/<type>/<id>/_history/<vid>`;
+        a minimal answer has no body (OperationOutcome: an informational one)."""
+        location = f"{BASE_PATH}/{answer['resourceType']}/{answer['id']}"
+        version = (
+            self._versions.get(answer["id"]) if answer["resourceType"] == "Appointment" else None
+        )
+        headers = {"Location": location + (f"/_history/{version}" if version else ""), **headers}
+        if prefer == "representation":
+            return status, answer, headers
+        if prefer == "OperationOutcome":
+            return status, outcome("informational", "done", "information"), headers
+        return status, None, headers
+
+    def _version_headers(self, appointment_id: str) -> dict[str, str]:
+        """R4 http.html, "read" / "Managing Resource Contention": ETag W/"<versionId>"."""
+        version = self._versions.get(appointment_id)
+        return {"ETag": f'W/"{version}"'} if self.knobs.etags and version else {}
 
     def _authenticate(self, header: str) -> None:
         scheme, _, token = header.partition(" ")
@@ -191,18 +261,38 @@ class FhirService:
         return self._bundle(found, query, path)
 
     def _slots(self, query: dict[str, list[str]]) -> list[dict]:
+        """R4 slot.html search parameters; the chained `schedule.actor` (search.html,
+        "Chained parameters") is optional for servers: `chained_search` off refuses it."""
         begins, ends = _range(query.get("start", []))
         if begins is None or ends is None or ends <= begins or ends - begins > timedelta(days=62):
             raise FhirError(400, "invalid", "start=ge..&start=lt.. (at most 62 days) is required")
         actor = (query.get("schedule.actor") or [""])[0]
+        if actor and not self.knobs.chained_search:
+            raise FhirError(400, "not-supported", "chained search not supported")
         doctor = actor.removeprefix("Practitioner/") if actor else ""
-        found = fhir.slots(self.mis, begins=begins, ends=ends, zone=self.zone, doctor_id=doctor)
+        found = self._published(begins, ends, doctor)
         if query.get("schedule"):
             wanted = {f"Schedule/{s.split('/')[-1]}" for s in query["schedule"][0].split(",")}
             found = [s for s in found if s["schedule"]["reference"] in wanted]
         if query.get("status"):
             found = [s for s in found if s["status"] == query["status"][0]]
         return found
+
+    def _published(self, begins: datetime, ends: datetime, doctor: str) -> list[dict]:
+        """The Slots as this server publishes them. R4 slot.html, SlotStatus: with
+        `tentative_every`, every n-th free Slot is busy-tentative (held, not bookable)
+        and an entered-in-error copy of it stands beside it."""
+        found = fhir.slots(self.mis, begins=begins, ends=ends, zone=self.zone, doctor_id=doctor)
+        every = self.knobs.tentative_every
+        if not every:
+            return found
+        published = []
+        for number, slot in enumerate(found):
+            published.append(slot)
+            if slot["status"] == "free" and number % every == every - 1:
+                slot["status"] = "busy-tentative"
+                published.append({**slot, "id": f"{slot['id']}.x", "status": "entered-in-error"})
+        return published
 
     def _known_patients(self) -> list[Patient]:
         with self._lock:
@@ -311,25 +401,55 @@ class FhirService:
             raise FhirError(404, "not-found", f"Appointment/{appointment_id} is not known")
         return fhir.appointment(found, key="", zone=self.zone)
 
-    def update_appointment(self, appointment_id: str, data: dict) -> dict:
+    def read_patient(self, patient_id: str) -> dict:
+        """R4 http.html, "read": GET [base]/Patient/<id>."""
+        found = next((p for p in self._known_patients() if p.external_id == patient_id), None)
+        if found is None:
+            raise FhirError(404, "not-found", f"Patient/{patient_id} is not known")
+        return fhir.patient(found)
+
+    def update_appointment(self, appointment_id: str, data: dict, if_match: str = "") -> dict:
+        """R4 http.html, "update" and "Managing Resource Contention": with `etags`, an
+        If-Match naming another version than the current one is a 412."""
         if data.get("resourceType") != "Appointment" or data.get("id") != appointment_id:
             raise FhirError(400, "invalid", "the body must be this Appointment")
+        self._check_appointment(data)
         current = self.mis.appointment(appointment_id=appointment_id)
         if current is None:
             raise FhirError(404, "not-found", f"Appointment/{appointment_id} is not known")
+        version = self._versions.get(appointment_id, 1)
+        if self.knobs.etags and if_match and if_match != f'W/"{version}"':
+            raise FhirError(412, "conflict", f'version {if_match} is not the current W/"{version}"')
+        with self._lock:
+            self._versions[appointment_id] = version + 1
         if data.get("status") == "cancelled":
             self.mis.cancel(appointment_id=appointment_id, idempotency_key=appointment_id)
         elif data.get("status") != current.status:
             raise FhirError(422, "business-rule", "only a cancellation can be written")
         return self.read_appointment(appointment_id)
 
+    def _check_appointment(self, data: dict) -> None:
+        """Strict: R4 appointment.html, `status` from AppointmentStatus and every
+        participant's `status` (1..1, ParticipationStatus)."""
+        if not self.knobs.strict:
+            return
+        if data.get("status") not in APPOINTMENT_STATUSES:
+            raise FhirError(400, "code-invalid", f"Appointment.status {data.get('status')!r}")
+        if any(p.get("status") not in PARTICIPATION for p in data.get("participant") or [{}]):
+            raise FhirError(400, "required", "Appointment.participant.status is required")
+
     def create_appointment(self, data: dict, condition: str) -> tuple[int, dict, dict]:
+        """R4 http.html, "Conditional create": no match creates (201), one match
+        answers it (200), several are a 412 (`duplicated_keys`)."""
         if data.get("resourceType") != "Appointment" or data.get("status") != "booked":
             raise FhirError(400, "invalid", "a booked Appointment is expected")
         key = _identifier(data, condition)
+        if key and key in self.knobs.duplicated_keys:
+            raise FhirError(412, "multiple-matches", f"several Appointments match {condition}")
         existing = self.mis.appointment(idempotency_key=key) if key else None
         if existing is not None:
             return 200, fhir.appointment(existing, key=key, zone=self.zone), {}
+        self._check_appointment(data)
         refs = {
             p["actor"]["reference"].split("/")[0]: p["actor"]["reference"].split("/")[-1]
             for p in data.get("participant", [])
@@ -363,23 +483,17 @@ class FhirService:
         except SlotTaken as exc:
             raise FhirError(409, "conflict", str(exc)) from exc
         answer = fhir.appointment(booked, key=key, zone=self.zone, patient_id=patient_id)
-        return 201, answer, {"Location": f"{BASE_PATH}/Appointment/{booked.external_id}"}
+        with self._lock:
+            self._versions[booked.external_id] = 1
+        return 201, answer, self._version_headers(booked.external_id)
 
     def _check_slots(self, data: dict, doctor: str, start: datetime, end: datetime) -> None:
         """Every referenced Slot must be free, and together they must cover [start, end)."""
         wanted = {s.get("reference", "").split("/")[-1] for s in data.get("slot", [])}
         if not wanted:
             raise FhirError(400, "required", "an Appointment books Slots: slot is required")
-        current = {
-            s["id"]: s
-            for s in fhir.slots(
-                self.mis,
-                begins=start - timedelta(days=1),
-                ends=end,
-                zone=self.zone,
-                doctor_id=doctor,
-            )
-        }
+        # Only a free Slot is booked: a busy-tentative one is held (tentative_every).
+        current = {s["id"]: s for s in self._published(start - timedelta(days=1), end, doctor)}
         chosen = sorted(
             (current[i] for i in wanted if i in current and current[i]["status"] == "free"),
             key=lambda s: s["start"],
@@ -494,6 +608,9 @@ class FhirSimulator(MisHttpSimulator):
         status, answer, extra = self.service.handle(
             method, split.path, parse_qs(split.query), lowered, body
         )
-        reply = Reply.json(answer, status, f"{FHIR_JSON}; charset=utf-8")
+        if answer is None:  # a minimal answer: headers only
+            reply = Reply(status, b"")
+        else:
+            reply = Reply.json(answer, status, f"{FHIR_JSON}; charset=utf-8")
         reply.headers.update(extra)
         return reply
