@@ -2,7 +2,9 @@
 
 `manage.py simulate fhir --port N` (or `python -m integrations.simulators.fhir`)
 runs it as a process. Knobs: latency, error_rate, outage ("503" | "refused"),
-time_zone, clock_skew, token, seed, doctors; see server.Knobs.
+time_zone, clock_skew, token, seed, doctors, and the variety of real servers:
+minimal, ignore_prefer, chained_search, etags, tentative_every,
+duplicated_keys, strict; see server.Knobs.
 """
 
 from __future__ import annotations
