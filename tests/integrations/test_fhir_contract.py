@@ -194,3 +194,21 @@ def test_cancel_sends_if_match_and_reads_again_once_on_a_stale_etag(recorder):
     assert stale["headers"]["If-Match"] == 'W/"1"'
     assert_matches(put, "appointment-cancel.request.json")
     assert not server.script
+
+
+def test_a_matched_conditional_create_without_body_or_location_is_searched_by_identifier(
+    recorder,
+):
+    """http.html, conditional create: one match answers 200 and need not carry the
+    resource; it is found again by the identifier of If-None-Exist."""
+    adapter, server = recorder(
+        "slots.booking.answer.json",
+        "appointment-matched.answer.json",
+        "appointment-search.answer.json",
+    )
+    assert adapter.book(booking()).external_id == "apt-1001"
+    search = server.requests[2]
+    assert (search["path"], search["query"]["identifier"]) == (
+        "/fhir/Appointment",
+        ["urn:clinic:fhir:booking|bk-7f3a"],
+    )
