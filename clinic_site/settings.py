@@ -354,6 +354,18 @@ globals().update(
 ARCHIMED_TALON_FIELDS = env.str("ARCHIMED_TALON_FIELDS", default="")
 ARCHIMED_SLOT_PATH = env.str("ARCHIMED_SLOT_PATH", default="slot/{doctor_id}/{start}/{end}")
 ARCHIMED_DELETE_REASON = env.str("ARCHIMED_DELETE_REASON", default="")
+# БИТ.УМЦ (MIS_ADAPTER=bit_umc): its /hs/bwi HTTP service, the exchange's API Key, the
+# publication's optional Basic login, the base's wall clock; a service's minutes (not
+# public) and whether a booking takes a бронь first (see integrations/mis/bit_umc.py).
+globals().update(
+    external_system(
+        "BIT_UMC",
+        urls={"URL": "http://127.0.0.1:8100/umc/hs/bwi"},
+        secrets=("KEY", "USER", "PASSWORD"),
+    )
+)
+BIT_UMC_SERVICE_MINUTES = env.int("BIT_UMC_SERVICE_MINUTES", default=30)
+BIT_UMC_RESERVE_FIRST = env.bool("BIT_UMC_RESERVE_FIRST", default=True)
 
 # Circuit breaker of each external system: this many transport failures within
 # the window (seconds) open it; calls then fail at once for the cooldown.

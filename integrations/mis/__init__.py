@@ -21,6 +21,7 @@ ADAPTERS = {
     "n3": "integrations.mis.n3.N3Mis",
     "renovatio": "integrations.mis.renovatio.RenovatioMis",
     "archimed": "integrations.mis.archimed.ArchimedMis",
+    "bit_umc": "integrations.mis.bit_umc.BitUmcMis",
 }
 
 
