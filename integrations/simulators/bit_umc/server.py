@@ -208,7 +208,8 @@ class BitUmcSimulator(MisHttpSimulator):
         {СвободноеВремя, ЗанятоеВремя}{ПериодГрафика[{Клиника, Дата, ВремяНачала,
         ВремяОкончания, ВидВремени}]} and ДлительностьПриема "0001-01-01T00:30:00";
         with OnlyFreeTime the free periods come as `ПериодГрафика` directly.
-        StartDate and FinishDate are dates (their time ignored), both days included."""
+        StartDate and FinishDate are dates (their time ignored), both days included.
+        Breaks are gaps: neither free nor busy (the spec: "с учётом перерывов")."""
         if form.get("Method", "GetSchedule20") != "GetSchedule20":
             raise Refused("этот симулятор отвечает только GetSchedule20")
         if form.get("Format", "JSON") != "JSON":
@@ -217,6 +218,8 @@ class BitUmcSimulator(MisHttpSimulator):
         employees, clinic = _uids(form.get("Employees")), str(form.get("Clinic") or "")
         only_free = str(form.get("OnlyFreeTime", "false")).lower() == "true"
         schedule = self.mis.schedule(start=first - timedelta(days=1), end=last + timedelta(days=1))
+        # "With breaks and busy time accounted for": a break is a gap, a Заявка busy time.
+        breaks = {(b.doctor_id, b.start, b.end) for b in schedule.breaks}
         taken = [*schedule.busy, *schedule.breaks]
         doctors = {d.external_id: d for d in self.mis.doctors()}
         titles = {s.external_id: s.name for s in self.mis.specialties()}
@@ -237,7 +240,7 @@ class BitUmcSimulator(MisHttpSimulator):
             for start, end in inside:
                 if start > cursor:
                     group["free"].append(self._period(work.branch_id, cursor, start, WORK_KIND))
-                if end > start and end > cursor:
+                if end > cursor and (work.doctor_id, start, end) not in breaks:
                     group["busy"].append(self._period(work.branch_id, max(start, cursor), end, ""))
                 cursor = max(cursor, end)
             if cursor < work.end:
