@@ -125,7 +125,7 @@ class BitUmcSimulator(MisHttpSimulator):
         self.orders: dict[str, dict[str, Any]] = {}
 
     def banner_notes(self) -> str:
-        return f"Key {self.knobs.key}, operations at {ROOT}/<Op>"
+        return f"Key {self.knobs.key}, operations at <url>/<Op>"
 
     # --- HTTP -------------------------------------------------------------------
 
