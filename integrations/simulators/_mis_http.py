@@ -42,6 +42,9 @@ class MisKnobs:
     clock_skew: float = 0.0  # seconds the MIS's clock is ahead (negative: behind)
     seed: int = 2026
     doctors: int | None = None  # size of the clinic (benches); None: the demo's 44
+    # The next N bookings are stored, then their answer is lost (the 504 of the
+    # gateway in front of the MIS): the adapter must find them again, never book twice.
+    lose_create_answers: int = 0
     error_rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)  # noqa: S311
 
 
@@ -72,6 +75,9 @@ class MisHttpSimulator(ThreadedSimulator):
     methods = ("GET", "POST", "PUT", "DELETE")
     # The answer to a call error_rate fails; None: the protocol answers it itself.
     error_reply: ClassVar[Reply | None] = Reply(500, b"simulated internal error")
+    lost_answer: ClassVar[Reply] = Reply(
+        504, b"<html><body>504 Gateway Time-out</body></html>", "text/html"
+    )
 
     def __init__(
         self,
@@ -137,6 +143,14 @@ class MisHttpSimulator(ThreadedSimulator):
     def banner_notes(self) -> str:
         """What `python -m` prints after the address (a WSDL, a login)."""
         return ""
+
+    def lose_this_answer(self) -> bool:
+        """Whether the booking just stored loses its answer (knob lose_create_answers)."""
+        with self.lock:
+            if self.knobs.lose_create_answers > 0:
+                self.knobs.lose_create_answers -= 1
+                return True
+        return False
 
     def respond(self, method: str, path: str, headers: Message, body: bytes) -> Reply:
         if self.error_reply is not None and self.failing():

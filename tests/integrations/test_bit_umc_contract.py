@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,7 +16,7 @@ import pytest
 
 from integrations.mis.bit_umc import BitUmcMis
 from integrations.ports import BookingRequest, MisError, MisUnavailable, Patient, SlotTaken
-from integrations.simulators._threaded import serve_in_thread, shut_down
+from tests.integrations.recording_server import Answer, Recorded, RecordingServer
 
 SAMPLES = Path(__file__).parent / "contracts" / "bit_umc"
 MSK = ZoneInfo("Europe/Moscow")
@@ -32,6 +31,9 @@ def sample(name: str) -> dict:
     return json.loads((SAMPLES / f"{name}.json").read_text(encoding="utf-8"))
 
 
+JSON = "application/json; charset=utf-8"
+
+
 class Recorder:
     """Answers `POST /<Op>` with `<Op>[.<Method>].answer.json`, or `override[op]` as
     (status, bytes, content type); keeps every body under the same name."""
@@ -39,38 +41,23 @@ class Recorder:
     def __init__(self) -> None:
         self.bodies: dict[str, list[dict]] = {}
         self.override: dict[str, tuple[int, bytes, str]] = {}
-        recorder = self
+        self.server = RecordingServer(self._respond, root="/umc/hs/bwi", name="bit-umc-contract")
+        self.url = self.server.url
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                op = self.path.rsplit("/", 1)[-1]
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                name = f"{op}.{body['Method']}" if op == "DictionaryData" else op
-                recorder.bodies.setdefault(name, []).append(body)
-                status, payload, kind = recorder.override.get(op) or (
-                    200,
-                    json.dumps(sample(f"{name}.answer"), ensure_ascii=False).encode(),
-                    "application/json; charset=utf-8",
-                )
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = serve_in_thread(self.server, name="bit-umc-contract")
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/umc/hs/bwi"
+    def _respond(self, request: Recorded) -> Answer:
+        op = request.path.rsplit("/", 1)[-1]
+        body = json.loads(request.body)
+        name = f"{op}.{body['Method']}" if op == "DictionaryData" else op
+        self.bodies.setdefault(name, []).append(body)
+        answer = json.dumps(sample(f"{name}.answer"), ensure_ascii=False).encode()
+        return self.override.get(op) or (200, answer, JSON)
 
 
 @pytest.fixture(scope="module")
 def recorder():
     recorder = Recorder()
     yield recorder
-    shut_down(recorder.server, recorder.thread)
+    recorder.server.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ import pytest
 
 from integrations.mis.renovatio import RenovatioMis
 from integrations.ports import BookingRequest, MisError, MisUnavailable, Patient
-from integrations.simulators._threaded import serve_in_thread, shut_down
+from tests.integrations.recording_server import Answer, Recorded, RecordingServer
 
 SAMPLES = Path(__file__).parent / "contracts" / "renovatio"
 MSK = ZoneInfo("Europe/Moscow")
@@ -49,34 +48,22 @@ class Recorder:
     def __init__(self) -> None:
         self.forms: dict[str, dict[str, str]] = {}
         self.override: dict[str, object] = {}
-        recorder = self
+        self.server = RecordingServer(self._respond, root="/api/public", name="renovatio-contract")
+        self.url = self.server.url
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                method = self.path.rsplit("/", 1)[-1]
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                recorder.forms[method] = dict(parse_qsl(body.decode("utf-8")))
-                answer = recorder.override.get(method) or sample(f"{method}.answer")
-                payload = json.dumps(answer, ensure_ascii=False).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = serve_in_thread(self.server, name="renovatio-contract")
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/public"
+    def _respond(self, request: Recorded) -> Answer:
+        method = request.path.rsplit("/", 1)[-1]
+        self.forms[method] = dict(parse_qsl(request.body.decode("utf-8")))
+        answer = self.override.get(method) or sample(f"{method}.answer")
+        payload = json.dumps(answer, ensure_ascii=False).encode()
+        return 200, payload, "application/json; charset=utf-8"
 
 
 @pytest.fixture(scope="module")
 def recorder():
     recorder = Recorder()
     yield recorder
-    shut_down(recorder.server, recorder.thread)
+    recorder.server.close()
 
 
 @pytest.fixture

@@ -104,9 +104,6 @@ class BitUmcKnobs(MisKnobs):
     user: str = ""  # the publication's HTTP Basic login; "" for an anonymous publication
     password: str = ""
     strict: bool = True  # refuse operations and fields the public spec does not have
-    # The next N AppointmentCreate answers are lost after the Заявка is written
-    # (a 504 from the web server in front of the publication).
-    lose_create_answers: int = 0
     reservation_minutes: int = 15  # a бронь lapses after this (the base's scheduled job)
 
 
@@ -151,20 +148,13 @@ class BitUmcSimulator(MisHttpSimulator):
             return Reply(500, OVERLAP.format(now=now).encode(), "text/plain; charset=utf-8")
         except (Refused, ValueError, KeyError, TypeError) as error:
             return _answer({"Результат": "false", "ОписаниеОшибки": str(error)})
-        if name == "AppointmentCreate" and self._lose_this_answer():
-            return Reply(504, b"<html><body>504 Gateway Time-out</body></html>", "text/html")
+        if name == "AppointmentCreate" and self.lose_this_answer():
+            return self.lost_answer
         return _answer({"Результат": "true", "ОписаниеОшибки": "", **result})
 
     def _basic_ok(self, header: str) -> bool:
         expected = base64.b64encode(f"{self.knobs.user}:{self.knobs.password}".encode()).decode()
         return hmac.compare_digest(header, f"Basic {expected}")
-
-    def _lose_this_answer(self) -> bool:
-        with self.lock:
-            if self.knobs.lose_create_answers > 0:
-                self.knobs.lose_create_answers -= 1
-                return True
-        return False
 
     # --- DictionaryData (dictionary-data.md) -------------------------------------------
 

@@ -100,9 +100,6 @@ class ApiError(Exception):
 class RenovatioKnobs(MisKnobs):
     api_key: str = DEMO_API_KEY
     strict: bool = True  # refuse methods and fields the public contract does not have
-    # The next N createAppointment answers are lost after the booking is stored
-    # (a 504 from the gateway in front of the MIS).
-    lose_create_answers: int = 0
 
 
 def normalise_phone(text: str) -> str:
@@ -150,16 +147,9 @@ class RenovatioSimulator(MisHttpSimulator):
             return _answer({"error": 1, "data": {"code": error.code, "desc": error.desc}})
         except (ValueError, KeyError) as error:
             return _answer({"error": 1, "data": {"code": 400, "desc": str(error)}})
-        if name == "createAppointment" and self._lose_this_answer():
-            return Reply(504, b"<html><body>504 Gateway Time-out</body></html>", "text/html")
+        if name == "createAppointment" and self.lose_this_answer():
+            return self.lost_answer
         return _answer({"error": 0, "data": data})
-
-    def _lose_this_answer(self) -> bool:
-        with self.lock:
-            if self.knobs.lose_create_answers > 0:
-                self.knobs.lose_create_answers -= 1
-                return True
-        return False
 
     # --- the directory -----------------------------------------------------------
 
